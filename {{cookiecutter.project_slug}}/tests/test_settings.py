@@ -1,0 +1,129 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from {{ cookiecutter.package_name }} import settings
+from {{ cookiecutter.package_name }}.settings import SettingsError, database_url, environment_name, load_settings
+
+PROJECT = Path(__file__).resolve().parent.parent
+SECRET = "s3cr%t@:/#?pw"
+ENCODED_SECRET = "s3cr%25t%40%3A%2F%23%3Fpw"
+
+
+@pytest.fixture(autouse=True)
+def no_dotenv(tmp_path, monkeypatch):
+    """Keep a developer's own .env out of these tests."""
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("given", "driver"),
+    [
+        ("postgres://u:p@db.example.com:5432/app", "postgresql+psycopg"),
+        ("postgresql://u:p@db.example.com/app", "postgresql+psycopg"),
+        ("mysql://u:p@db.example.com/app", "mysql+pymysql"),
+        ("postgresql+psycopg://u:p@db.example.com/app", "postgresql+psycopg"),
+        ("sqlite:///relative.sqlite3", "sqlite"),
+    ],
+)
+def test_hosting_provider_urls_get_this_projects_driver(given, driver):
+    assert database_url({"DATABASE_URL": given}).drivername == driver
+
+
+def test_url_encoded_password_survives_intact():
+    url = database_url({"DATABASE_URL": f"postgresql://app:{ENCODED_SECRET}@db.example.com:5432/app"})
+    assert url.password == SECRET
+    assert url.host == "db.example.com"
+    assert url.database == "app"
+
+
+def test_dotenv_is_read_but_never_overrides_the_environment(tmp_path):
+    (tmp_path / ".env").write_text("DATABASE_URL=postgresql://from-dotenv/app\nAPP_ENV=staging\n")
+    assert database_url({}).host == "from-dotenv"
+    assert database_url({"DATABASE_URL": "postgresql://from-env/app"}).host == "from-env"
+    assert environment_name({}) == "staging"
+
+
+def test_missing_url_is_an_error_naming_the_variable_outside_sqlite_dev():
+    if settings.DEFAULT_BACKEND == "sqlite":
+        assert database_url({}).get_backend_name() == "sqlite"
+    for environment in ("staging", "prod") + (() if settings.DEFAULT_BACKEND == "sqlite" else ("dev",)):
+        with pytest.raises(SettingsError, match="DATABASE_URL is not set"):
+            database_url({}, environment=environment)
+
+
+def test_malformed_url_names_the_variable_and_hides_the_value():
+    with pytest.raises(SettingsError, match="DATABASE_URL is not a valid database URL") as error:
+        database_url({"DATABASE_URL": f"not a url {SECRET}"})
+    assert SECRET not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "dev"),
+        ({"APP_ENV": "production"}, "prod"),
+        ({"APP_ENV": "development"}, "dev"),
+        ({"APP_ENV": "staging"}, "staging"),
+        ({"APP_ENV": "dev", "ALEMBIC_ENV": "prod"}, "prod"),
+    ],
+)
+def test_environment_name_for_migrations(environ, expected):
+    assert environment_name(environ, for_migrations=True) == expected
+
+
+def test_alembic_env_only_counts_for_migrations():
+    assert environment_name({"APP_ENV": "dev", "ALEMBIC_ENV": "prod"}) == "dev"
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(SettingsError, match="APP_ENV='qa' is not a known environment"):
+        environment_name({"APP_ENV": "qa"})
+
+
+def test_safe_url_masks_the_password():
+    loaded = load_settings({"DATABASE_URL": f"postgresql://app:{ENCODED_SECRET}@db/app"})
+    assert SECRET not in loaded.safe_url and ENCODED_SECRET not in loaded.safe_url
+    assert make_url(loaded.safe_url).password == "***"
+
+
+def run_alembic(*args, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", *args],
+        cwd=PROJECT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            f"postgresql://app:{ENCODED_SECRET}@127.0.0.1:1/app",
+            "cannot connect to the database in DATABASE_URL",
+        ),
+        (f"mysql://app:{ENCODED_SECRET}@127.0.0.1:1/app", "cannot connect to the database in DATABASE_URL"),
+        (f"nonsense {SECRET}", "DATABASE_URL is not a valid database URL"),
+    ],
+)
+def test_alembic_reports_bad_urls_in_one_line_without_the_password(url, expected):
+    result = run_alembic("current", DATABASE_URL=url)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert expected in output
+    assert "Traceback" not in output
+    assert SECRET not in output and ENCODED_SECRET not in output
+    assert len([line for line in output.splitlines() if line.strip()]) == 1, output
+
+
+def test_alembic_reports_a_missing_url_outside_dev():
+    result = run_alembic("current", APP_ENV="prod", DATABASE_URL="")
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

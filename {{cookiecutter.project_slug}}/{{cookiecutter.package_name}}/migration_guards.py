@@ -1,0 +1,200 @@
+"""Rules for what autogenerate may see and what it may write.
+
+env.py wires these into Alembic; they are plain functions over Alembic's
+operation objects, so they are tested without a database.
+
+- `TableFilter` hides ignored tables (by name, before reflection).
+- `check_revision` refuses empty revisions and revisions that lose data or
+  fail on existing rows, unless the command line allows it explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from alembic.operations import ops
+from alembic.util import CommandError
+from sqlalchemy import types as sqltypes
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    """`"a, b,,c"` -> `("a", "b", "c")`: the comma-separated lists of alembic.ini."""
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class TableFilter:
+    """Tables autogenerate and `alembic check` must never see."""
+
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+
+    def ignores(self, table_name: str | None) -> bool:
+        if not table_name:
+            return False
+        return table_name.startswith(self.prefixes) or table_name.endswith(self.suffixes)
+
+    def include_name(self, name, type_, parent_names) -> bool:
+        # Runs before reflection: an ignored table is never even inspected.
+        if type_ == "table":
+            return not self.ignores(name)
+        return not self.ignores(parent_names.get("table_name"))
+
+    def include_object(self, object_, name, type_, reflected, compare_to) -> bool:
+        # Covers what include_name cannot: tables that exist only in the models.
+        table = name if type_ == "table" else getattr(getattr(object_, "table", None), "name", None)
+        return not self.ignores(table)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What `-x key=value` on the command line allows."""
+
+    allow_destructive: bool = False
+    allow_protected: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_x_arguments(cls, x_args: Mapping[str, str]) -> Overrides:
+        return cls(
+            allow_destructive=x_args.get("allow_destructive", "").lower() in TRUE_WORDS,
+            allow_protected=frozenset(split_list(x_args.get("allow_protected"))),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    table: str
+    column: str | None
+    action: str
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"{where}: {self.action}"
+
+
+def walk(container) -> Iterator[ops.MigrateOperation]:
+    """Every operation in the tree: column ops are nested inside ModifyTableOps."""
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            yield from walk(op)
+        else:
+            yield op
+
+
+def _size(type_) -> tuple | None:
+    """The parts of a type that bound its values: length, or precision and scale."""
+    if isinstance(type_, sqltypes.String):
+        return (type_.length,)
+    if isinstance(type_, sqltypes.Numeric):
+        return (type_.precision, type_.scale)
+    return None
+
+
+def _python_type(type_):
+    try:
+        return type_.python_type
+    except NotImplementedError:
+        return None
+
+
+def _kind_change_loses(old_kind, new_kind) -> bool:
+    """A change of kind (text to number, ...) fails on values that do not convert."""
+    if old_kind is None or new_kind is None or old_kind is new_kind:
+        return False
+    if new_kind is str:  # every value has a text form; its length is checked below
+        return False
+    return not (old_kind is int and new_kind in (float, Decimal))
+
+
+def narrows(old, new) -> bool:
+    """True when values of `old` may not fit in `new` (shorter, less precise, other kind)."""
+    if old is None or new is None:
+        return False
+    if _kind_change_loses(_python_type(old), _python_type(new)):
+        return True
+    old_size, new_size = _size(old), _size(new)
+    if old_size is None or new_size is None or len(old_size) != len(new_size):
+        return False
+    return any(
+        after is not None and (before is None or after < before)
+        for before, after in zip(old_size, new_size, strict=False)
+    )
+
+
+def _alter_findings(op: ops.AlterColumnOp) -> Iterator[Finding]:
+    if op.modify_type is not None and narrows(op.existing_type, op.modify_type):
+        yield Finding(op.table_name, op.column_name, f"narrow type {op.existing_type} -> {op.modify_type}")
+    has_default = op.modify_server_default not in (False, None) or op.existing_server_default not in (
+        False,
+        None,
+    )
+    if op.modify_nullable is False and op.existing_nullable is not False and not has_default:
+        yield Finding(
+            op.table_name, op.column_name, "set NOT NULL without a server default (fails on NULL rows)"
+        )
+
+
+def destructive_operations(upgrade_ops) -> list[Finding]:
+    """Operations that lose data or fail on rows that already exist."""
+    found: list[Finding] = []
+    for op in walk(upgrade_ops):
+        if isinstance(op, ops.DropTableOp):
+            found.append(Finding(op.table_name, None, "drop table (its rows are lost)"))
+        elif isinstance(op, ops.DropColumnOp):
+            found.append(Finding(op.table_name, op.column_name, "drop column (its values are lost)"))
+        elif isinstance(op, ops.AlterColumnOp):
+            found.extend(_alter_findings(op))
+    return found
+
+
+def review_points(upgrade_ops) -> list[str]:
+    """Operations that are allowed but deserve a second look in the review."""
+    points = []
+    for op in walk(upgrade_ops):
+        if isinstance(op, ops.DropIndexOp):
+            points.append(f"{op.table_name}: drop index {op.index_name}")
+        elif isinstance(op, ops.DropConstraintOp):
+            points.append(f"{op.table_name}: drop {op.constraint_type or 'constraint'} {op.constraint_name}")
+        elif isinstance(op, ops.AddColumnOp) and not op.column.nullable and op.column.server_default is None:
+            points.append(
+                f"{op.table_name}.{op.column.name}: add NOT NULL column without a server default "
+                "(fails if the table has rows)"
+            )
+    return points
+
+
+def check_revision(
+    upgrade_ops_list: Iterable,
+    *,
+    protected_tables: Iterable[str],
+    overrides: Overrides,
+) -> list[str]:
+    """Refuse (CommandError) an empty or unsafe autogenerated revision; return review points."""
+    upgrade_ops_list = list(upgrade_ops_list)
+    if all(upgrade_ops.is_empty() for upgrade_ops in upgrade_ops_list):
+        raise CommandError(
+            "No schema change detected: the models match the database, so no revision was written. "
+            'For a data-only migration, run `alembic revision -m "..."` without --autogenerate.'
+        )
+    findings = [f for upgrade_ops in upgrade_ops_list for f in destructive_operations(upgrade_ops)]
+    protected = set(protected_tables) - overrides.allow_protected
+    on_protected = [f for f in findings if f.table in protected]
+    if on_protected:
+        tables = ",".join(sorted({f.table for f in on_protected}))
+        raise CommandError(
+            "Refusing to write a revision that damages a protected table:\n"
+            + "".join(f"  - {f}\n" for f in on_protected)
+            + "Protected tables are listed in alembic.ini (protected_tables). "
+            f"If this is intended, re-run with -x allow_protected={tables} -x allow_destructive=true"
+        )
+    if findings and not overrides.allow_destructive:
+        raise CommandError(
+            "Refusing to write a revision that loses data or fails on existing rows:\n"
+            + "".join(f"  - {f}\n" for f in findings)
+            + "Review the model change; if this is intended, re-run with -x allow_destructive=true"
+        )
+    return [point for upgrade_ops in upgrade_ops_list for point in review_points(upgrade_ops)]
