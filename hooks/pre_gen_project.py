@@ -16,9 +16,24 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 # Names a package must not take: importing them would pick up the project
 # instead of the real library (or the other way round).
 SHADOWED = {
-    "alembic", "sqlalchemy", "nox", "pytest", "pytest_alembic", "test", "tests",
-    "psycopg", "pymysql", "dotenv", "ruff", "cookiecutter", "setuptools", "pip",
-    "typing_extensions", "greenlet", "mako", "markupsafe",
+    "alembic",
+    "sqlalchemy",
+    "nox",
+    "pytest",
+    "pytest_alembic",
+    "test",
+    "tests",
+    "psycopg",
+    "pymysql",
+    "dotenv",
+    "ruff",
+    "cookiecutter",
+    "setuptools",
+    "pip",
+    "typing_extensions",
+    "greenlet",
+    "mako",
+    "markupsafe",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 LIST_ITEM = re.compile(r"^[A-Za-z0-9_]+$")

@@ -1,1 +1,1 @@
-{{ cookiecutter.description | tojson }}
+"""The service package: models, database access, settings and migration rules."""
