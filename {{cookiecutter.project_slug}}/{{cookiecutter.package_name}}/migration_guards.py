@@ -189,12 +189,14 @@ def check_revision(
             "Refusing to write a revision that damages a protected table:\n"
             + "".join(f"  - {f}\n" for f in on_protected)
             + "Protected tables are listed in alembic.ini (protected_tables). "
-            f"If this is intended, re-run with -x allow_protected={tables} -x allow_destructive=true"
+            f"If this is intended, re-run as: alembic -x allow_protected={tables} -x allow_destructive=true "
+            "revision --autogenerate -m ..."
         )
     if findings and not overrides.allow_destructive:
         raise CommandError(
             "Refusing to write a revision that loses data or fails on existing rows:\n"
             + "".join(f"  - {f}\n" for f in findings)
-            + "Review the model change; if this is intended, re-run with -x allow_destructive=true"
+            + "Review the model change; if this is intended, re-run as: "
+            "alembic -x allow_destructive=true revision --autogenerate -m ..."
         )
     return [point for upgrade_ops in upgrade_ops_list for point in review_points(upgrade_ops)]

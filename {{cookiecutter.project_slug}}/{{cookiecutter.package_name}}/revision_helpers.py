@@ -1,0 +1,29 @@
+"""Small helpers for revision scripts.
+
+env.py passes the environment name to every migration as
+`op.get_context().opts["env"]` (dev, test, staging or prod), so a revision can
+do environment-specific work, such as demo data outside production:
+
+    from {{ cookiecutter.package_name }}.revision_helpers import environment
+
+    def upgrade() -> None:
+        if environment() == "prod":
+            return  # no demo data in production
+        op.bulk_insert(...)
+"""
+
+from alembic import op
+
+
+def environment() -> str:
+    """The environment this migration runs in: dev, test, staging or prod."""
+    return op.get_context().opts.get("env", "dev")
+
+
+def is_production() -> bool:
+    return environment() == "prod"
+
+
+def is_offline() -> bool:
+    """True under `--sql`: there is no database to read from, only SQL to write."""
+    return op.get_context().as_sql
