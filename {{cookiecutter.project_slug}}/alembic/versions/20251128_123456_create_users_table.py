@@ -1,3 +1,4 @@
+{%- import "i18n/" ~ cookiecutter.docs_language ~ ".jinja" as t -%}
 """create users table
 
 Revision ID: 5f3a9c2e1b7d
@@ -20,8 +21,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    # Written as autogenerate writes it: the primary key is named by the
-    # models' naming convention (op.f marks the name as final).
+{{ t.revision_pk }}
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,0 +1,73 @@
+"""What the migration guards say, in the team's language.
+
+LANGUAGE was chosen when the project was baked (docs_language); both
+catalogues are kept so a team can switch by editing one line.
+"""
+
+LANGUAGE = "{{ cookiecutter.docs_language }}"
+
+MESSAGES = {
+    "en": {
+        "empty_revision": (
+            "No schema change detected: the models match the database, so no revision was written. "
+            'For a data-only migration, run `alembic revision -m "..."` without --autogenerate.'
+        ),
+        "destructive": "Refusing to write a revision that loses data or fails on existing rows:",
+        "destructive_fix": (
+            "Review the model change; if this is intended, re-run as: "
+            "alembic -x allow_destructive=true revision --autogenerate -m ..."
+        ),
+        "protected": "Refusing to write a revision that damages a protected table:",
+        "protected_fix": (
+            "Protected tables are listed in alembic.ini (protected_tables). If this is intended, re-run as: "
+            "alembic -x allow_protected={tables} -x allow_destructive=true revision --autogenerate -m ..."
+        ),
+        "drop_table": "drop table (its rows are lost)",
+        "drop_column": "drop column (its values are lost)",
+        "narrow_type": "narrow type {old} -> {new}",
+        "not_null": "set NOT NULL without a server default (fails on NULL rows)",
+        "review": "Review",
+        "drop_index": "drop index {name}",
+        "drop_constraint": "drop {kind} {name}",
+        "add_not_null": "add NOT NULL column without a server default (fails if the table has rows)",
+        "production_banner": "Environment: prod; database: {target}; command: {command}",
+        "production_downgrade": (
+            "Refusing to downgrade a production database: downgrades usually drop data. "
+            "If this is intended, re-run as: alembic -x allow_downgrade=true downgrade ..."
+        ),
+    },
+    "zh": {
+        "empty_revision": (
+            "没有检测到任何 schema 变更：模型与数据库一致，因此没有生成迁移文件。"
+            '如需纯数据迁移，请不带 --autogenerate 运行 `alembic revision -m "..."`。'
+        ),
+        "destructive": "拒绝生成会丢失数据或在已有数据上失败的迁移：",
+        "destructive_fix": (
+            "请先检查模型改动；如确属有意，请这样重新运行："
+            "alembic -x allow_destructive=true revision --autogenerate -m ..."
+        ),
+        "protected": "拒绝生成会破坏受保护表的迁移：",
+        "protected_fix": (
+            "受保护的表列在 alembic.ini 的 protected_tables 中。如确属有意，请这样重新运行："
+            "alembic -x allow_protected={tables} -x allow_destructive=true revision --autogenerate -m ..."
+        ),
+        "drop_table": "删除表（其中的数据将丢失）",
+        "drop_column": "删除列（其中的数据将丢失）",
+        "narrow_type": "收窄类型 {old} -> {new}",
+        "not_null": "改为 NOT NULL 但没有服务端默认值（已有 NULL 行时会失败）",
+        "review": "请复核",
+        "drop_index": "删除索引 {name}",
+        "drop_constraint": "删除 {kind} 约束 {name}",
+        "add_not_null": "新增 NOT NULL 列但没有服务端默认值（表中已有数据时会失败）",
+        "production_banner": "环境：prod；数据库：{target}；命令：{command}",
+        "production_downgrade": (
+            "拒绝对生产数据库执行 downgrade：回滚通常会删除数据。"
+            "如确属有意，请这样重新运行：alembic -x allow_downgrade=true downgrade ..."
+        ),
+    },
+}
+
+
+def text(key: str, **values: str) -> str:
+    """The message `key` in the project's language, with `values` filled in."""
+    return MESSAGES[LANGUAGE][key].format(**values)
