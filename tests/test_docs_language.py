@@ -12,17 +12,25 @@ def comments(path):
 def test_english_is_the_default(bake):
     project = bake()
     assert not CJK.search((project.path / "alembic" / "env.py").read_text())
+    assert not CJK.search((project.path / "README.md").read_text())
+    assert not list(project.path.glob("*.zh.md"))
     project.alembic("upgrade", "head")
     result = project.alembic("revision", "--autogenerate", "-m", "nothing", check=False)
     assert "No schema change detected" in result.stdout
 
 
 def test_chinese_bake_speaks_chinese_and_passes_its_checks(bake, tmp_path):
-    project = bake(docs_language="zh")
+    project = bake(docs_language="zh", with_examples=True)
+    for document in ("README.md", "EXAMPLES.md"):
+        headings = [
+            line for line in (project.path / document).read_text().splitlines() if line.startswith("## ")
+        ]
+        assert headings and all(CJK.search(heading) for heading in headings), document
+    assert not list(project.path.glob("*.zh.md"))
     env_py = project.path / "alembic" / "env.py"
     assert sum(bool(CJK.search(line)) for line in comments(env_py)) >= 8
-    (first_revision,) = project.versions()
-    assert CJK.search(first_revision.read_text())
+    first_revision = project.versions()[0]
+    assert first_revision.name.endswith("_create_users_table.py") and CJK.search(first_revision.read_text())
 
     project.ruff()
     project.pytest()
@@ -38,4 +46,4 @@ def test_chinese_bake_speaks_chinese_and_passes_its_checks(bake, tmp_path):
     )
     dropped = project.alembic("revision", "--autogenerate", "-m", "drop name", env=env, check=False)
     assert "拒绝生成会破坏受保护表的迁移" in dropped.stdout and "users.name: 删除列" in dropped.stdout
-    assert len(project.versions()) == 1
+    assert len(project.versions()) == 4  # the first revision and the three examples: nothing written

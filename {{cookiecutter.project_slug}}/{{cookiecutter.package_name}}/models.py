@@ -24,3 +24,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
+{%- if cookiecutter.with_examples %}
+    # Added by the example revisions "add user status" and "backfill user status".
+    status: Mapped[str] = mapped_column(String(20))
+{%- endif %}

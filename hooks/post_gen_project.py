@@ -1,0 +1,81 @@
+"""Keep only the whole files the answers chose: CI configuration, examples, README language.
+
+Each CI system has one whole file in the template, copied without rendering
+(`_copy_without_render` in cookiecutter.json: GitHub's expressions use the same
+double braces as Jinja). Every bake gets all of them; this hook deletes the
+ones not chosen, so the files themselves hold no template conditionals.
+Cookiecutter runs it inside the new project directory, and so does
+`cruft update` when it re-bakes the template, which keeps a deleted CI file
+deleted across updates.
+
+Cookiecutter renders this file with Jinja before running it: no double braces
+in it but the one line that reads the answers, as JSON data (`tojson`), never
+pasted into code.
+"""
+
+import json
+from pathlib import Path
+
+CI_FILES = {
+    "github": [".github/workflows/ci.yml"],
+    "gitlab": [".gitlab-ci.yml"],
+    "none": [],
+}
+
+
+def remove_unchosen_ci(project: Path, choice: str) -> None:
+    if choice not in CI_FILES:
+        raise SystemExit(f"ERROR: ci {choice!r} is not one of: {', '.join(CI_FILES)}")
+    for other, paths in CI_FILES.items():
+        if other == choice:
+            continue
+        for relative in paths:
+            (project / relative).unlink(missing_ok=True)
+    # A directory only the removed files lived in goes too (.github/workflows, .github).
+    for directory in (project / ".github" / "workflows", project / ".github"):
+        if directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+
+
+# The tutorials' examples (with_examples): revisions after the first one, and their walkthrough.
+EXAMPLE_FILES = [
+    "alembic/versions/20251128_130000_demo_data.py",
+    "alembic/versions/20251128_140000_add_user_status.py",
+    "alembic/versions/20251128_140100_backfill_user_status.py",
+    "EXAMPLES.md",
+    "EXAMPLES.zh.md",
+]
+# Documents written once per docs_language: NAME.md (en) and NAME.zh.md (zh).
+TRANSLATED = ["README.md", "EXAMPLES.md"]
+
+
+def choose_engine(project: Path, package: str, use_async: bool) -> None:
+    """db.py is the sync engine; an async project gets db_async.py under that name."""
+    async_db, db = project / package / "db_async.py", project / package / "db.py"
+    if use_async:
+        async_db.replace(db)
+    async_db.unlink(missing_ok=True)
+
+
+def remove_examples(project: Path) -> None:
+    for relative in EXAMPLE_FILES:
+        (project / relative).unlink(missing_ok=True)
+
+
+def choose_language(project: Path, language: str) -> None:
+    """Keep each document in the chosen language, under its plain name."""
+    for name in TRANSLATED:
+        english, chinese = project / name, project / name.replace(".md", ".zh.md")
+        if language == "zh" and chinese.exists():
+            chinese.replace(english)
+        chinese.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    answers = json.loads(r"""{{ cookiecutter | tojson }}""")
+    project = Path.cwd()
+    remove_unchosen_ci(project, answers["ci"])
+    choose_engine(project, answers["package_name"], answers["use_async"])
+    if not answers["with_examples"]:
+        remove_examples(project)
+    choose_language(project, answers["docs_language"])

