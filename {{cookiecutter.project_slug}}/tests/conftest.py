@@ -1,9 +1,16 @@
+import asyncio
 import os
 
 import pytest
 from sqlalchemy import MetaData, create_engine
 
 from {{ cookiecutter.package_name }}.settings import database_url
+
+
+def _drop_everything(connection):
+    leftovers = MetaData()
+    leftovers.reflect(connection)
+    leftovers.drop_all(connection)
 
 
 @pytest.fixture
@@ -13,13 +20,24 @@ def alembic_engine(tmp_path):
     TEST_DATABASE_URL must name a database the tests may empty: every table in
     it is dropped after each test.
     """
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        engine = create_engine(database_url({"DATABASE_URL": url}))
-    else:
-        engine = create_engine(f"sqlite:///{tmp_path / 'migrations.sqlite3'}")
+    raw = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+    url = database_url({"DATABASE_URL": raw})
+    if url.get_dialect().is_async:
+        # pytest-alembic runs an AsyncEngine the way Alembic's async template does.
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(url)
+        yield engine
+
+        async def clean_up():
+            async with engine.begin() as connection:
+                await connection.run_sync(_drop_everything)
+            await engine.dispose()
+
+        asyncio.run(clean_up())
+        return
+    engine = create_engine(url)
     yield engine
-    leftovers = MetaData()
-    leftovers.reflect(engine)
-    leftovers.drop_all(engine)
+    with engine.begin() as connection:
+        _drop_everything(connection)
     engine.dispose()

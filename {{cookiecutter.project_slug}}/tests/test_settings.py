@@ -20,17 +20,23 @@ def no_dotenv(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("given", "driver"),
+    ("given", "scheme"),
     [
-        ("postgres://u:p@db.example.com:5432/app", "postgresql+psycopg"),
-        ("postgresql://u:p@db.example.com/app", "postgresql+psycopg"),
-        ("mysql://u:p@db.example.com/app", "mysql+pymysql"),
-        ("postgresql+psycopg://u:p@db.example.com/app", "postgresql+psycopg"),
+        ("postgres://u:p@db.example.com:5432/app", "postgres"),
+        ("postgresql://u:p@db.example.com/app", "postgresql"),
+        ("mysql://u:p@db.example.com/app", "mysql"),
         ("sqlite:///relative.sqlite3", "sqlite"),
     ],
 )
-def test_hosting_provider_urls_get_this_projects_driver(given, driver):
-    assert database_url({"DATABASE_URL": given}).drivername == driver
+def test_hosting_provider_urls_get_this_projects_driver(given, scheme):
+    url = database_url({"DATABASE_URL": given})
+    assert url.drivername == settings.DRIVER_FOR_SCHEME[scheme]
+    # An async project gets asyncio drivers, a sync one blocking drivers.
+    assert url.get_dialect().is_async == settings.USE_ASYNC
+
+
+def test_an_explicit_driver_is_kept():
+    assert database_url({"DATABASE_URL": "postgresql+psycopg://u:p@h/app"}).drivername == "postgresql+psycopg"
 
 
 def test_url_encoded_password_survives_intact():

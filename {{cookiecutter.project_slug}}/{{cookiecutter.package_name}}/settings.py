@@ -23,14 +23,27 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BACKEND = "{{ cookiecutter.database }}"
 DEV_SQLITE_FILE = PROJECT_ROOT / "{{ cookiecutter.package_name }}.sqlite3"
 
+# Whether the application talks to the database through asyncio drivers.
+USE_ASYNC = {{ cookiecutter.use_async }}
+
 # Hosting providers hand out bare `postgres://` or `mysql://` URLs; SQLAlchemy
 # would pick psycopg2 / MySQLdb for them, which this project does not install.
 DRIVER_FOR_SCHEME = {
-    "postgres": "postgresql+psycopg",
-    "postgresql": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mariadb": "mariadb+pymysql",
-}
+    False: {
+        "postgres": "postgresql+psycopg",
+        "postgresql": "postgresql+psycopg",
+        "mysql": "mysql+pymysql",
+        "mariadb": "mariadb+pymysql",
+        "sqlite": "sqlite",
+    },
+    True: {
+        "postgres": "postgresql+asyncpg",
+        "postgresql": "postgresql+asyncpg",
+        "mysql": "mysql+aiomysql",
+        "mariadb": "mariadb+aiomysql",
+        "sqlite": "sqlite+aiosqlite",
+    },
+}[USE_ASYNC]
 
 ENVIRONMENT_ALIASES = {
     "dev": "dev",
@@ -93,7 +106,7 @@ def database_url(environ: Mapping[str, str] | None = None, *, environment: str =
     raw = read_environment(environ).get("DATABASE_URL", "").strip()
     if not raw:
         if DEFAULT_BACKEND == "sqlite" and environment == "dev":
-            return URL.create("sqlite", database=str(DEV_SQLITE_FILE))
+            return URL.create(DRIVER_FOR_SCHEME["sqlite"], database=str(DEV_SQLITE_FILE))
         raise SettingsError(
             f"DATABASE_URL is not set (required in the {environment!r} environment); "
             f"export DATABASE_URL={EXAMPLE_URLS[DEFAULT_BACKEND]} or put it in .env"
