@@ -133,6 +133,20 @@ def test_github_workflow_passes_actionlint(github):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    ("choice", "path", "schema"),
+    [
+        ("github", WORKFLOW, "vendor.github-workflows"),
+        ("gitlab", ".gitlab-ci.yml", "vendor.gitlab-ci"),
+    ],
+)
+def test_ci_file_validates_against_its_published_schema(bake, choice, path, schema):
+    """SchemaStore's schemas for each CI system, vendored in check-jsonschema (no network)."""
+    project = bake(ci=choice)
+    result = project.run(str(BIN / "check-jsonschema"), "--builtin-schema", schema, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # --- GitLab CI --------------------------------------------------------------------------------
 
 GITLAB_KEYWORDS = {"stages", "variables", "default", "workflow", "include", "image", "services", "cache"}
