@@ -86,3 +86,10 @@ def sql(session: nox.Session) -> None:
     with SQL_OUTPUT.open("w") as output:  # stdout only: Alembic logs to stderr
         alembic(session, "upgrade", "head", "--sql", env=env, stdout=output, stderr=None)
     session.log(f"wrote {SQL_OUTPUT} ({len(SQL_OUTPUT.read_text().splitlines())} lines)")
+
+
+@nox.session
+def tour(session: nox.Session) -> None:
+    """A guided walk through the workflow and the guards, on a scratch copy (`-- --pause` to step)."""
+    install(session)
+    session.run("python", "tools/tour.py", *session.posargs)
