@@ -1,8 +1,10 @@
 """How migrations connect and run safely; env.py calls these in order.
 
-- `migration_settings` turns settings problems into one-line Alembic errors;
-- `connect` opens (or reuses) the connection, takes the migration lock and
-  applies the lock timeouts;
+- `migration_environment` and `migration_url` turn settings problems into
+  one-line Alembic errors;
+- `connect` opens (or reuses) the connection, takes the migration lock
+  (`needs_lock`: not for read-only commands) and applies the lock timeouts
+  (MIGRATION_LOCK_TIMEOUT, default 10s; MIGRATION_STATEMENT_TIMEOUT);
 - `guard_environment` announces changes to production and refuses a
   production downgrade unless `-x allow_downgrade=true`;
 - `explain_failures` turns driver errors into one-line messages.
@@ -11,9 +13,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, pool, text
@@ -25,6 +28,10 @@ from .migration_locks import migration_lock
 from .settings import SettingsError, database_url, environment_name
 
 DEFAULT_LOCK_TIMEOUT = "10s"
+# What PostgreSQL accepts for a duration setting: a number, optionally a unit.
+TIMEOUT_PATTERN = re.compile(r"\d+(\.\d+)?\s*(us|ms|s|min|h|d)?")
+# Alembic commands that connect but never change the database.
+READ_ONLY_COMMANDS = {"current", "check"}
 # Alembic's migration functions, by what they do to the database.
 CHANGING_COMMANDS = {"upgrade": "upgrade", "downgrade": "downgrade", "do_stamp": "stamp"}
 
@@ -57,6 +64,13 @@ def make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _explicit_begin(connection):
+        # Alembic's autocommit_block() (batched backfills) asks for AUTOCOMMIT:
+        # each statement then commits on its own, so no BEGIN.
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
+        # Leaving AUTOCOMMIT, SQLAlchemy hands transactions back to the
+        # driver; take them back before beginning.
+        connection.connection.dbapi_connection.isolation_level = None
         connection.exec_driver_sql("BEGIN")
 
 
@@ -71,25 +85,50 @@ def _first_line(error: BaseException, url: URL | None = None) -> str:
     return message
 
 
+def _timeout_setting(variable: str, default: str | None) -> str | None:
+    value = os.environ.get(variable, "").strip() or default
+    if value is not None and not TIMEOUT_PATTERN.fullmatch(value):
+        raise CommandError(
+            f"{variable}={value!r} is not a duration; use e.g. 10s, 500ms or 1min (0 turns it off)"
+        )
+    return value
+
+
 def _apply_timeouts(connection: Connection) -> str | None:
-    """Bound how long one migration may wait for a lock (PostgreSQL, MySQL)."""
-    lock_timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
-    statement_timeout = os.environ.get("MIGRATION_STATEMENT_TIMEOUT")
-    backend = connection.dialect.name
-    if backend == "postgresql":
-        connection.execute(text("SELECT set_config('lock_timeout', :value, false)"), {"value": lock_timeout})
-        if statement_timeout:
-            connection.execute(
-                text("SELECT set_config('statement_timeout', :value, false)"), {"value": statement_timeout}
-            )
-        connection.commit()
-        return lock_timeout
-    return None
+    """Bound how long one migration statement may wait for a lock (PostgreSQL).
+
+    Called once the migration lock is held: waiting for another migration run
+    is expected, waiting behind live traffic for a table lock is not.
+    MIGRATION_LOCK_TIMEOUT (default 10s) caps each lock wait;
+    MIGRATION_STATEMENT_TIMEOUT (unset: no cap) each statement.
+    """
+    lock_timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+    statement_timeout = _timeout_setting("MIGRATION_STATEMENT_TIMEOUT", None)
+    if connection.dialect.name != "postgresql":
+        return None
+    settings = {"lock_timeout": lock_timeout, "statement_timeout": statement_timeout}
+    for name, value in settings.items():
+        if value is not None:
+            # Session-level (false): it outlives each revision's transaction.
+            setting = {"name": name, "value": value}
+            connection.execute(text("SELECT set_config(:name, :value, false)"), setting)
+    connection.commit()
+    return lock_timeout
+
+
+def needs_lock(config) -> bool:
+    """False for the read-only commands (`alembic current`, `alembic check`).
+
+    They must answer while a long migration holds the lock, not wait for it.
+    Commands run from Python (config.cmd_opts is None) take the lock.
+    """
+    command = getattr(getattr(config, "cmd_opts", None), "cmd", None)
+    return getattr(command[0] if command else None, "__name__", None) not in READ_ONLY_COMMANDS
 
 
 @contextmanager
-def connect(handed_over, url_factory) -> Iterator[Connection]:
-    """The connection migrations run on, holding the migration lock.
+def connect(handed_over, url_factory, *, lock: bool = True) -> Iterator[Connection]:
+    """The connection migrations run on, holding the migration lock (unless `lock` is false).
 
     `handed_over` is `config.attributes.get("connection")`: tests and tools
     such as pytest-alembic pass an Engine or a Connection there, and it is
@@ -114,8 +153,9 @@ def connect(handed_over, url_factory) -> Iterator[Connection]:
             f"cannot connect to the database in DATABASE_URL ({target}): {_first_line(error, url)}; "
             "check that the server is running and that DATABASE_URL is right"
         ) from None
+    held = migration_lock(connection) if lock else nullcontext()
     try:
-        with connection, migration_lock(connection):
+        with connection, held:
             _apply_timeouts(connection)
             yield connection
     finally:
@@ -141,23 +181,33 @@ def guard_environment(migration_context, environment: str, x_arguments: dict[str
     if command == "downgrade" and x_arguments.get("allow_downgrade", "").lower() not in TRUE_WORDS:
         raise CommandError(
             "Refusing to downgrade a production database: downgrades usually drop data. "
-            "If this is intended, re-run with -x allow_downgrade=true"
+            "If this is intended, re-run as: alembic -x allow_downgrade=true downgrade ..."
         )
 
 
 @contextmanager
 def explain_failures(connection: Connection) -> Iterator[None]:
-    """Turn a lock timeout into a one-line message that says what it waited for."""
+    """Turn a lock or statement timeout into a one-line message that says what waited."""
     try:
         yield
     except DBAPIError as error:
         sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
-        if sqlstate == "55P03":  # PostgreSQL lock_not_available
-            statement = " ".join(str(error.statement or "").split())[:200]
-            timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+        statement = " ".join(str(error.statement or "").split())[:200]
+        if sqlstate == "55P03":  # PostgreSQL lock_not_available: lock_timeout expired
+            timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
             raise CommandError(
-                f"lock timeout: waited more than {timeout} for a lock while running: {statement}; "
-                "the database stays at the last good revision. Re-run once the blocking session is "
-                "gone, or raise MIGRATION_LOCK_TIMEOUT"
+                f"lock timeout: waited more than {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock while "
+                f"running: {statement}; another session holds a lock on what it touches. The failed "
+                "revision is not recorded: alembic_version still names the last good one. Re-run once "
+                "the blocking session is gone (pg_stat_activity, pg_blocking_pids), or raise "
+                "MIGRATION_LOCK_TIMEOUT"
+            ) from None
+        if sqlstate == "57014":  # PostgreSQL query_canceled: statement_timeout expired
+            timeout = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "").strip()
+            raise CommandError(
+                f"statement timeout: a statement ran longer than {timeout} "
+                f"(MIGRATION_STATEMENT_TIMEOUT) and was cancelled: {statement}. The failed revision "
+                "is not recorded: alembic_version still names the last good one. Raise "
+                "MIGRATION_STATEMENT_TIMEOUT, or split the work (see batched.backfill)"
             ) from None
         raise

@@ -1,0 +1,82 @@
+"""PostgreSQL: a migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 10s).
+
+Blocked behind another session it fails within that time with a message that
+says it was a lock timeout and on which statement, leaves the previous
+revision in place, and succeeds once the lock is gone. MIGRATION_STATEMENT_TIMEOUT
+caps each statement the same way.
+"""
+
+import time
+
+from safety import FIRST_REVISION, current, tables, write_revision
+from sqlalchemy import create_engine, text
+
+from baked import BIN
+
+ADD_NICKNAME = """
+op.create_table("side", sa.Column("id", sa.Integer, primary_key=True))
+op.add_column("users", sa.Column("nickname", sa.String(20), nullable=True))
+"""
+DROP_NICKNAME = """
+op.drop_column("users", "nickname")
+op.drop_table("side")
+"""
+# Says which timeouts the migration runs under, then runs for SLEEP seconds.
+SHOW_TIMEOUTS = """
+bind = op.get_bind()
+for name in ("lock_timeout", "statement_timeout"):
+    print(f"{name}=" + bind.exec_driver_sql(f"SHOW {name}").scalar())
+op.execute(f"SELECT pg_sleep({float(os.environ.get('SLEEP', '0'))})")
+"""
+
+
+def test_a_migration_blocked_by_a_table_lock_times_out_then_succeeds(postgresql_url, bake):
+    project = bake(database="postgresql")
+    env = {"DATABASE_URL": postgresql_url, "MIGRATION_LOCK_TIMEOUT": "1s"}
+    project.alembic("upgrade", "head", env=env)
+    write_revision(project, "nick0001", FIRST_REVISION, ADD_NICKNAME, DROP_NICKNAME)
+
+    blocker = create_engine(postgresql_url)
+    try:
+        with blocker.connect() as session:
+            # Live traffic's lock: held until this session's transaction ends.
+            session.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
+            started = time.monotonic()
+            # Without a lock timeout the upgrade would wait as long as the blocker:
+            # the subprocess timeout turns that into a failure instead of a hang.
+            result = project.run(str(BIN / "alembic"), "upgrade", "head", env=env, timeout=60)
+            elapsed = time.monotonic() - started
+            assert result.returncode != 0
+            # Alembic prints "FAILED: <message>" on stdout.
+            assert "lock timeout: waited more than 1s" in result.stdout
+            assert "ALTER TABLE users ADD COLUMN nickname" in result.stdout
+            assert elapsed < 20, f"the blocked upgrade took {elapsed:.1f} s to give up"
+            assert current(project, env) == FIRST_REVISION
+            assert "side" not in tables(postgresql_url)  # the revision rolled back whole
+    finally:
+        blocker.dispose()
+
+    project.alembic("upgrade", "head", env=env)  # the blocker is gone
+    assert current(project, env) == "nick0001"
+
+
+def test_timeouts_come_from_the_environment(postgresql_url, bake):
+    project = bake(database="postgresql")
+    env = {"DATABASE_URL": postgresql_url}
+    write_revision(project, "show0001", FIRST_REVISION, SHOW_TIMEOUTS)
+
+    default = project.alembic("upgrade", "head", env=env)
+    assert "lock_timeout=10s" in default.stdout and "statement_timeout=0" in default.stdout
+    project.alembic("downgrade", FIRST_REVISION, env=env)
+
+    configured = {**env, "MIGRATION_LOCK_TIMEOUT": "3s", "MIGRATION_STATEMENT_TIMEOUT": "500ms", "SLEEP": "5"}
+    cancelled = project.alembic("upgrade", "head", env=configured, check=False)
+    assert "lock_timeout=3s" in cancelled.stdout and "statement_timeout=500ms" in cancelled.stdout
+    assert cancelled.returncode != 0
+    assert "statement timeout: a statement ran longer than 500ms" in cancelled.stdout
+    assert "SELECT pg_sleep(5.0)" in cancelled.stdout
+    assert current(project, env) == FIRST_REVISION
+
+    wrong = project.alembic("upgrade", "head", env={**env, "MIGRATION_LOCK_TIMEOUT": "soon"}, check=False)
+    assert wrong.returncode != 0
+    assert "MIGRATION_LOCK_TIMEOUT='soon' is not a duration" in wrong.stdout
