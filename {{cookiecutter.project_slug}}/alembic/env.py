@@ -4,6 +4,7 @@
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import Connection
 
 from {{ cookiecutter.package_name }} import migration_runtime as runtime
 from {{ cookiecutter.package_name }}.messages import text
@@ -13,7 +14,7 @@ from {{ cookiecutter.package_name }}.migration_guards import (
     check_revision,
     split_list,
 )
-from {{ cookiecutter.package_name }}.models import Base
+from {{ cookiecutter.package_name }}.schema import metadata
 
 {{ t.env_config }}
 config = context.config
@@ -23,7 +24,9 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 {{ t.env_metadata }}
-target_metadata = Base.metadata
+target_metadata = metadata
+if runtime.compares_models(config):
+    import {{ cookiecutter.package_name }}.models  # noqa: F401  (registers every model's table)
 
 {{ t.env_environment }}
 environment = runtime.migration_environment()
@@ -77,22 +80,29 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def do_run_migrations(connection: Connection) -> None:
+{{ t.env_do_run }}
+    context.configure(
+        connection=connection,
+{{ t.env_batch }}
+        render_as_batch=connection.dialect.name == "sqlite",
+{{ t.env_transactional }}
+        transactional_ddl=runtime.transactional_ddl(connection),
+        **common_options,
+    )
+    runtime.guard_environment(context.get_context(), environment, x_arguments)
+    with runtime.explain_failures(connection), context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
 {{ t.env_online }}
-    handed_over = config.attributes.get("connection")
-    with runtime.connect(handed_over, lambda: runtime.migration_url(environment)) as connection:
-        is_sqlite = connection.dialect.name == "sqlite"
-        context.configure(
-            connection=connection,
-{{ t.env_batch }}
-            render_as_batch=is_sqlite,
-{{ t.env_transactional }}
-            transactional_ddl=True if is_sqlite and handed_over is None else None,
-            **common_options,
-        )
-        runtime.guard_environment(context.get_context(), environment, x_arguments)
-        with runtime.explain_failures(connection), context.begin_transaction():
-            context.run_migrations()
+    runtime.run_online(
+        config.attributes.get("connection"),
+        lambda: runtime.migration_url(environment),
+        do_run_migrations,
+        lock=runtime.needs_lock(config),
+    )
 
 
 if context.is_offline_mode():

@@ -2,6 +2,8 @@
 
 - `migration_environment` and `migration_url` turn settings problems into
   one-line Alembic errors;
+- `run_online` connects (sync or async), then calls the migrations;
+- `compares_models` tells whether a command needs the models at all;
 - `connect` opens (or reuses) the connection, takes the migration lock
   (`needs_lock`: not for read-only commands) and applies the lock timeouts
   (MIGRATION_LOCK_TIMEOUT, default 10s; MIGRATION_STATEMENT_TIMEOUT);
@@ -12,10 +14,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from alembic.util import CommandError
@@ -32,6 +35,8 @@ DEFAULT_LOCK_TIMEOUT = "10s"
 TIMEOUT_PATTERN = re.compile(r"\d+(\.\d+)?\s*(us|ms|s|min|h|d)?")
 # Alembic commands that connect but never change the database.
 READ_ONLY_COMMANDS = {"current", "check"}
+# Alembic commands that run revisions without comparing models and database.
+RUN_ONLY_COMMANDS = {"upgrade", "downgrade", "stamp", "current"}
 # Alembic's migration functions, by what they do to the database.
 CHANGING_COMMANDS = {"upgrade": "upgrade", "downgrade": "downgrade", "do_stamp": "stamp"}
 
@@ -50,6 +55,21 @@ def migration_url(environment: str) -> URL:
         raise CommandError(str(error)) from None
 
 
+def _no_driver_transactions(dbapi_connection, connection_record):
+    dbapi_connection.isolation_level = None
+
+
+def _explicit_begin(connection):
+    # Alembic's autocommit_block() (batched backfills) asks for AUTOCOMMIT:
+    # each statement then commits on its own, so no BEGIN.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    # Leaving AUTOCOMMIT, SQLAlchemy hands transactions back to the
+    # driver; take them back before beginning.
+    connection.connection.dbapi_connection.isolation_level = None
+    connection.exec_driver_sql("BEGIN")
+
+
 def make_sqlite_transactional(engine: Engine) -> None:
     """SQLAlchemy's documented pysqlite recipe: let SQLite roll back DDL too.
 
@@ -57,21 +77,13 @@ def make_sqlite_transactional(engine: Engine) -> None:
     leave its first tables behind. With the driver's own transaction handling
     off and an explicit BEGIN, a failed revision rolls back whole.
     """
+    event.listen(engine, "connect", _no_driver_transactions)
+    event.listen(engine, "begin", _explicit_begin)
 
-    @event.listens_for(engine, "connect")
-    def _no_driver_transactions(dbapi_connection, connection_record):
-        dbapi_connection.isolation_level = None
 
-    @event.listens_for(engine, "begin")
-    def _explicit_begin(connection):
-        # Alembic's autocommit_block() (batched backfills) asks for AUTOCOMMIT:
-        # each statement then commits on its own, so no BEGIN.
-        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            return
-        # Leaving AUTOCOMMIT, SQLAlchemy hands transactions back to the
-        # driver; take them back before beginning.
-        connection.connection.dbapi_connection.isolation_level = None
-        connection.exec_driver_sql("BEGIN")
+def transactional_ddl(connection: Connection) -> bool | None:
+    """True where make_sqlite_transactional() applies; None lets Alembic decide."""
+    return True if event.contains(connection.engine, "begin", _explicit_begin) else None
 
 
 def _safe(url: URL) -> str:
@@ -126,6 +138,21 @@ def needs_lock(config) -> bool:
     return getattr(command[0] if command else None, "__name__", None) not in READ_ONLY_COMMANDS
 
 
+def _connect_error(error: BaseException, url: URL) -> CommandError:
+    return CommandError(
+        f"cannot connect to the database in DATABASE_URL ({_safe(url)}): {_first_line(error, url)}; "
+        "check that the server is running and that DATABASE_URL is right"
+    )
+
+
+@contextmanager
+def _prepared(connection: Connection, lock: bool) -> Iterator[Connection]:
+    """Hold the migration lock (unless `lock` is false), then apply the timeouts."""
+    with migration_lock(connection) if lock else nullcontext():
+        _apply_timeouts(connection)
+        yield connection
+
+
 @contextmanager
 def connect(handed_over, url_factory, *, lock: bool = True) -> Iterator[Connection]:
     """The connection migrations run on, holding the migration lock (unless `lock` is false).
@@ -148,19 +175,74 @@ def connect(handed_over, url_factory, *, lock: bool = True) -> Iterator[Connecti
     try:
         connection = engine.connect()
     except DBAPIError as error:
-        target = _safe(url or engine.url)
-        raise CommandError(
-            f"cannot connect to the database in DATABASE_URL ({target}): {_first_line(error, url)}; "
-            "check that the server is running and that DATABASE_URL is right"
-        ) from None
-    held = migration_lock(connection) if lock else nullcontext()
+        raise _connect_error(error, url or engine.url) from None
     try:
-        with connection, held:
-            _apply_timeouts(connection)
+        with connection, _prepared(connection, lock):
             yield connection
     finally:
         if handed_over is None:
             engine.dispose()
+
+
+def _is_async_engine(connectable) -> bool:
+    return type(connectable).__name__ == "AsyncEngine"
+
+
+async def _run_async(handed_over, url: URL | None, migrate: Callable[[Connection], None], lock: bool) -> None:
+    """Alembic's `async` template: an async connection, migrations run through run_sync()."""
+    from sqlalchemy.ext.asyncio import create_async_engine  # only async projects install greenlet
+
+    engine = handed_over or create_async_engine(url, poolclass=pool.NullPool)
+    if handed_over is None and url.get_backend_name() == "sqlite":
+        make_sqlite_transactional(engine.sync_engine)
+
+    def prepared_then_migrate(connection: Connection) -> None:
+        with _prepared(connection, lock):
+            migrate(connection)
+
+    try:
+        connection = engine.connect()
+        try:
+            await connection.start()
+        except (DBAPIError, OSError) as error:
+            raise _connect_error(error, url or engine.url) from None
+        try:
+            await connection.run_sync(prepared_then_migrate)
+        finally:
+            await connection.close()
+    finally:
+        # Also for an engine handed over: its pooled connections belong to this
+        # event loop, which ends here (pytest-alembic disposes it the same way).
+        await engine.dispose()
+
+
+def run_online(handed_over, url_factory, migrate: Callable[[Connection], None], *, lock: bool = True) -> None:
+    """Connect, lock, and call `migrate(connection)` with a synchronous Connection.
+
+    Async URLs (asyncpg, aiosqlite, aiomysql) and async engines handed over by
+    tests go through asyncio the way Alembic's `async` template does; `migrate`
+    is the same function either way.
+    """
+    if _is_async_engine(handed_over):
+        asyncio.run(_run_async(handed_over, None, migrate, lock))
+        return
+    url = url_factory() if handed_over is None else None
+    if url is not None and url.get_dialect().is_async:
+        asyncio.run(_run_async(None, url, migrate, lock))
+        return
+    with connect(handed_over, lambda: url, lock=lock) as connection:
+        migrate(connection)
+
+
+def compares_models(config) -> bool:
+    """Whether this command compares the models with the database.
+
+    `revision --autogenerate`, `check` and tools driving Alembic from Python
+    (pytest-alembic) do; `upgrade`, `downgrade`, `stamp` and `current` only run
+    revisions and need the naming convention, not the models and the ORM.
+    """
+    command = getattr(getattr(config, "cmd_opts", None), "cmd", None)
+    return getattr(command[0] if command else None, "__name__", None) not in RUN_ONLY_COMMANDS
 
 
 def command_name(migration_context) -> str | None:
