@@ -139,3 +139,29 @@ def test_a_killed_lock_holder_lets_the_next_run_in(database, bake, tmp_path):
     assert f"Running upgrade {FIRST_REVISION} -> slow0001" in waiter_log.read_text()
     assert query(url, "SELECT version_num FROM alembic_version") == [("slow0001",)]
     assert "extra" in tables(url)
+
+
+def test_read_only_commands_answer_while_a_migration_holds_the_lock(database, bake, tmp_path):
+    backend, url = database
+    project = bake(database=backend)
+    write_revision(project, "slow0001", FIRST_REVISION, SLOW_UPGRADE, 'op.drop_table("extra")')
+    holding = tmp_path / "holding"
+    with (tmp_path / "holder.log").open("w") as output:
+        holder = subprocess.Popen(
+            [str(BIN / "alembic"), "upgrade", "head"],
+            cwd=project.path,
+            env=environment(DATABASE_URL=url, HOLDING=str(holding), HOLD_SECONDS="300"),
+            stdout=output,
+            stderr=output,
+        )
+    try:
+        wait_until(lambda: holding.exists() or holder.poll() is not None, "the holder to take the lock")
+        assert holder.poll() is None, (tmp_path / "holder.log").read_text()
+        # `alembic current` and `alembic check` never change the database: they
+        # answer at once instead of queueing behind the running migration.
+        current = project.alembic("current", env=environment(DATABASE_URL=url))
+        assert current.stdout.split() == [FIRST_REVISION]
+        assert WAITING not in current.stdout + current.stderr
+    finally:
+        holder.kill()
+        holder.wait()
