@@ -120,9 +120,10 @@ def _mysql_lock(connection: Connection) -> Iterator[None]:
     name = {"name": mysql_lock_name(database or "")}
 
     def try_lock() -> bool:
-        # 1: acquired; 0: still held after the timeout; NULL: an error. (A
-        # negative timeout means "forever" to MySQL but is an error to MariaDB.)
-        got = connection.execute(text("SELECT GET_LOCK(:name, :seconds)"), {**name, "seconds": 1}).scalar()
+        # 1: acquired; 0: held by another session; NULL: an error. A zero
+        # timeout makes it a try, like pg_try_advisory_lock: _wait_for polls.
+        # (A negative timeout means "forever" to MySQL but is an error to MariaDB.)
+        got = connection.execute(text("SELECT GET_LOCK(:name, 0)"), name).scalar()
         connection.commit()
         return got == 1
 
