@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, pool, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
+from . import messages
 from .migration_guards import TRUE_WORDS
 from .migration_locks import migration_lock
 from .settings import SettingsError, database_url, environment_name
@@ -259,12 +260,9 @@ def guard_environment(migration_context, environment: str, x_arguments: dict[str
     if command is None:
         return
     target = _safe(migration_context.connection.engine.url) if migration_context.connection else "offline SQL"
-    print(f"Environment: prod; database: {target}; command: {command}", file=sys.stderr)
+    print(messages.text("production_banner", target=target, command=command), file=sys.stderr)
     if command == "downgrade" and x_arguments.get("allow_downgrade", "").lower() not in TRUE_WORDS:
-        raise CommandError(
-            "Refusing to downgrade a production database: downgrades usually drop data. "
-            "If this is intended, re-run as: alembic -x allow_downgrade=true downgrade ..."
-        )
+        raise CommandError(messages.text("production_downgrade"))
 
 
 @contextmanager
