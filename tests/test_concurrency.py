@@ -70,6 +70,24 @@ print(json.dumps([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in ch
 """
 
 
+def start_lock_holder(project, url: str, tmp_path) -> subprocess.Popen:
+    """`alembic upgrade head` stuck in a slow revision, holding the lock (log: holder.log)."""
+    write_revision(project, "slow0001", FIRST_REVISION, SLOW_UPGRADE, 'op.drop_table("extra")')
+    holding, log = tmp_path / "holding", tmp_path / "holder.log"
+    with log.open("w") as output:
+        holder = subprocess.Popen(
+            [str(BIN / "alembic"), "upgrade", "head"],
+            cwd=project.path,
+            env=environment(DATABASE_URL=url, HOLDING=str(holding), HOLD_SECONDS="300"),
+            stdout=output,
+            stderr=output,
+        )
+    wait_until(lambda: holding.exists() or holder.poll() is not None, "the holder to take the lock")
+    if holder.poll() is not None:
+        raise AssertionError(f"the lock holder exited early:\n{log.read_text()}")
+    return holder
+
+
 def test_eight_upgrades_at_once_build_the_schema_once(database, bake, tmp_path):
     backend, url = database
     project = bake(database=backend)
@@ -103,23 +121,12 @@ def test_eight_upgrades_at_once_build_the_schema_once(database, bake, tmp_path):
 def test_a_killed_lock_holder_lets_the_next_run_in(database, bake, tmp_path):
     backend, url = database
     project = bake(database=backend)
-    write_revision(project, "slow0001", FIRST_REVISION, SLOW_UPGRADE, 'op.drop_table("extra")')
-    holding = tmp_path / "holding"
-    holder_log, waiter_log = tmp_path / "holder.log", tmp_path / "waiter.log"
+    waiter_log = tmp_path / "waiter.log"
     alembic = [str(BIN / "alembic"), "upgrade", "head"]
 
     waiter = None
-    with holder_log.open("w") as output:
-        holder = subprocess.Popen(
-            alembic,
-            cwd=project.path,
-            env=environment(DATABASE_URL=url, HOLDING=str(holding), HOLD_SECONDS="300"),
-            stdout=output,
-            stderr=output,
-        )
+    holder = start_lock_holder(project, url, tmp_path)
     try:
-        wait_until(lambda: holding.exists() or holder.poll() is not None, "the holder to take the lock")
-        assert holder.poll() is None, holder_log.read_text()
         with waiter_log.open("w") as output:
             waiter = subprocess.Popen(
                 alembic, cwd=project.path, env=environment(DATABASE_URL=url), stdout=output, stderr=output
@@ -144,19 +151,8 @@ def test_a_killed_lock_holder_lets_the_next_run_in(database, bake, tmp_path):
 def test_read_only_commands_answer_while_a_migration_holds_the_lock(database, bake, tmp_path):
     backend, url = database
     project = bake(database=backend)
-    write_revision(project, "slow0001", FIRST_REVISION, SLOW_UPGRADE, 'op.drop_table("extra")')
-    holding = tmp_path / "holding"
-    with (tmp_path / "holder.log").open("w") as output:
-        holder = subprocess.Popen(
-            [str(BIN / "alembic"), "upgrade", "head"],
-            cwd=project.path,
-            env=environment(DATABASE_URL=url, HOLDING=str(holding), HOLD_SECONDS="300"),
-            stdout=output,
-            stderr=output,
-        )
+    holder = start_lock_holder(project, url, tmp_path)
     try:
-        wait_until(lambda: holding.exists() or holder.poll() is not None, "the holder to take the lock")
-        assert holder.poll() is None, (tmp_path / "holder.log").read_text()
         # `alembic current` and `alembic check` never change the database: they
         # answer at once instead of queueing behind the running migration.
         current = project.alembic("current", env=environment(DATABASE_URL=url))
