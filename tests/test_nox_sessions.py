@@ -1,5 +1,7 @@
 """The baked project's own nox sessions, run with nox as a user runs them."""
 
+import pytest
+
 from baked import BIN
 
 
@@ -16,11 +18,13 @@ def test_every_session_passes_in_a_default_bake(bake):
     assert not (project.path / f"{project.context['package_name']}.sqlite3").exists()
 
 
-def test_sessions_use_database_url_when_set(bake, postgresql_url):
-    project = bake(database="postgresql")
-    env = {"DATABASE_URL": postgresql_url, "TEST_DATABASE_URL": postgresql_url}
-    result = nox(project, "roundtrip", "check", "sql", env=env)
-    assert "PostgresqlImpl" in result.stdout + result.stderr
+@pytest.mark.parametrize(("backend", "impl"), [("postgresql", "PostgresqlImpl"), ("mysql", "MySQLImpl")])
+def test_sessions_use_database_url_when_set(request, bake, backend, impl):
+    url = request.getfixturevalue(f"{backend}_url")
+    project = bake(database=backend)
+    env = {"DATABASE_URL": url, "TEST_DATABASE_URL": url}
+    result = nox(project, "tests", "roundtrip", "check", "sql", env=env)
+    assert impl in result.stdout + result.stderr
     assert "CREATE TABLE users" in (project.path / "build" / "migrations.sql").read_text()
 
 
