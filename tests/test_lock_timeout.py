@@ -1,4 +1,6 @@
-"""PostgreSQL: a migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 10s).
+"""A migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 10s).
+
+PostgreSQL (lock_timeout) and MySQL/MariaDB (lock_wait_timeout, whole seconds).
 
 Blocked behind another session it fails within that time with a message that
 says it was a lock timeout and on which statement, leaves the previous
@@ -57,6 +59,41 @@ def test_a_migration_blocked_by_a_table_lock_times_out_then_succeeds(postgresql_
         blocker.dispose()
 
     project.alembic("upgrade", "head", env=env)  # the blocker is gone
+    assert current(project, env) == "nick0001"
+
+
+def test_mariadb_migration_blocked_by_a_table_lock_times_out_then_succeeds(mysql_url, bake):
+    project = bake(database="mysql")
+    env = {"DATABASE_URL": mysql_url, "MIGRATION_LOCK_TIMEOUT": "1s"}
+    project.alembic("upgrade", "head", env=env)
+    # One statement: MySQL cannot roll DDL back, so a revision of one ALTER
+    # leaves nothing behind when that ALTER times out.
+    write_revision(
+        project,
+        "nick0001",
+        FIRST_REVISION,
+        'op.add_column("users", sa.Column("nickname", sa.String(20), nullable=True))',
+        'op.drop_column("users", "nickname")',
+    )
+
+    blocker = create_engine(mysql_url)
+    try:
+        with blocker.connect() as session:
+            # Held until UNLOCK TABLES or the end of this session.
+            session.execute(text("LOCK TABLES users WRITE"))
+            started = time.monotonic()
+            result = project.run(str(BIN / "alembic"), "upgrade", "head", env=env, timeout=60)
+            elapsed = time.monotonic() - started
+            assert result.returncode != 0
+            assert "lock timeout: waited more than 1s" in result.stdout
+            assert "ALTER TABLE users ADD COLUMN nickname" in result.stdout
+            assert elapsed < 20, f"the blocked upgrade took {elapsed:.1f} s to give up"
+            assert current(project, env) == FIRST_REVISION
+            session.execute(text("UNLOCK TABLES"))
+    finally:
+        blocker.dispose()
+
+    project.alembic("upgrade", "head", env=env)
     assert current(project, env) == "nick0001"
 
 

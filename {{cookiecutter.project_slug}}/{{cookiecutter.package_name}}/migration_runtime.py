@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import re
 import sys
@@ -33,7 +34,7 @@ from .settings import SettingsError, database_url, environment_name
 
 DEFAULT_LOCK_TIMEOUT = "10s"
 # What PostgreSQL accepts for a duration setting: a number, optionally a unit.
-TIMEOUT_PATTERN = re.compile(r"\d+(\.\d+)?\s*(us|ms|s|min|h|d)?")
+TIMEOUT_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?")
 # Alembic commands that connect but never change the database.
 READ_ONLY_COMMANDS = {"current", "check"}
 # Alembic commands that run revisions without comparing models and database.
@@ -107,17 +108,37 @@ def _timeout_setting(variable: str, default: str | None) -> str | None:
     return value
 
 
+# Seconds per unit of a PostgreSQL duration; a bare number is milliseconds.
+SECONDS_PER_UNIT = {"us": 1e-6, "ms": 1e-3, "s": 1, "min": 60, "h": 3600, "d": 86400, None: 1e-3}
+
+
+def _seconds(duration: str) -> float:
+    number, unit = TIMEOUT_PATTERN.fullmatch(duration).groups()
+    return float(number) * SECONDS_PER_UNIT[unit]
+
+
 def _apply_timeouts(connection: Connection) -> str | None:
-    """Bound how long one migration statement may wait for a lock (PostgreSQL).
+    """Bound how long one migration statement may wait for a lock.
 
     Called once the migration lock is held: waiting for another migration run
     is expected, waiting behind live traffic for a table lock is not.
-    MIGRATION_LOCK_TIMEOUT (default 10s) caps each lock wait;
-    MIGRATION_STATEMENT_TIMEOUT (unset: no cap) each statement.
+    MIGRATION_LOCK_TIMEOUT (default 10s) caps each lock wait (PostgreSQL
+    lock_timeout; MySQL/MariaDB lock_wait_timeout and innodb_lock_wait_timeout,
+    in whole seconds); MIGRATION_STATEMENT_TIMEOUT (unset: no cap) caps each
+    statement on PostgreSQL.
     """
     lock_timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
     statement_timeout = _timeout_setting("MIGRATION_STATEMENT_TIMEOUT", None)
-    if connection.dialect.name != "postgresql":
+    backend = connection.dialect.name
+    if backend in ("mysql", "mariadb"):
+        seconds = _seconds(lock_timeout)
+        if seconds > 0:  # 0 turns it off, as on PostgreSQL: keep the server's defaults
+            whole = {"seconds": max(1, math.ceil(seconds))}  # MySQL counts whole seconds, at least 1
+            connection.execute(text("SET SESSION lock_wait_timeout = :seconds"), whole)
+            connection.execute(text("SET SESSION innodb_lock_wait_timeout = :seconds"), whole)
+        connection.commit()
+        return lock_timeout
+    if backend != "postgresql":
         return None
     settings = {"lock_timeout": lock_timeout, "statement_timeout": statement_timeout}
     for name, value in settings.items():
@@ -271,15 +292,18 @@ def explain_failures(connection: Connection) -> Iterator[None]:
     try:
         yield
     except DBAPIError as error:
-        sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
+        original = getattr(error, "orig", None)
+        sqlstate = getattr(original, "sqlstate", None)
+        mysql_code = (getattr(original, "args", None) or (None,))[0]  # PyMySQL: (code, message)
         statement = " ".join(str(error.statement or "").split())[:200]
-        if sqlstate == "55P03":  # PostgreSQL lock_not_available: lock_timeout expired
+        # PostgreSQL lock_not_available (lock_timeout); MySQL/MariaDB ER_LOCK_WAIT_TIMEOUT.
+        if sqlstate == "55P03" or mysql_code == 1205:
             timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
             raise CommandError(
                 f"lock timeout: waited more than {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock while "
                 f"running: {statement}; another session holds a lock on what it touches. The failed "
                 "revision is not recorded: alembic_version still names the last good one. Re-run once "
-                "the blocking session is gone (pg_stat_activity, pg_blocking_pids), or raise "
+                "the blocking session is gone (PostgreSQL: pg_blocking_pids; MySQL: SHOW PROCESSLIST), or raise "
                 "MIGRATION_LOCK_TIMEOUT"
             ) from None
         if sqlstate == "57014":  # PostgreSQL query_canceled: statement_timeout expired
