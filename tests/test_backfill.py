@@ -9,10 +9,10 @@ it renders plain SQL.
 import re
 import subprocess
 
-from safety import FIRST_REVISION, current, environment, execute, query, wait_until, write_revision
 from sqlalchemy import create_engine, inspect
 
 from baked import BIN
+from safety import FIRST_REVISION, current, environment, execute, query, wait_until, write_revision
 
 USERS = 1000
 ADD_STATUS = """

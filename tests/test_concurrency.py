@@ -12,9 +12,8 @@ import signal
 import subprocess
 import sys
 
-from safety import FIRST_REVISION, environment, query, tables, wait_until, write_revision
-
 from baked import BIN
+from safety import FIRST_REVISION, environment, query, tables, wait_until, write_revision
 
 RUNS = 8
 WAITING = "Waiting for the migration lock"

@@ -10,10 +10,12 @@ caps each statement the same way.
 
 import time
 
-from safety import FIRST_REVISION, current, tables, write_revision
+import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from baked import BIN
+from safety import FIRST_REVISION, current, tables, write_revision
 
 ADD_NICKNAME = """
 op.create_table("side", sa.Column("id", sa.Integer, primary_key=True))
@@ -32,68 +34,50 @@ op.execute(f"SELECT pg_sleep({float(os.environ.get('SLEEP', '0'))})")
 """
 
 
-def test_a_migration_blocked_by_a_table_lock_times_out_then_succeeds(postgresql_url, bake):
-    project = bake(database="postgresql")
-    env = {"DATABASE_URL": postgresql_url, "MIGRATION_LOCK_TIMEOUT": "1s"}
-    project.alembic("upgrade", "head", env=env)
-    write_revision(project, "nick0001", FIRST_REVISION, ADD_NICKNAME, DROP_NICKNAME)
-
-    blocker = create_engine(postgresql_url)
-    try:
-        with blocker.connect() as session:
-            # Live traffic's lock: held until this session's transaction ends.
-            session.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
-            started = time.monotonic()
-            # Without a lock timeout the upgrade would wait as long as the blocker:
-            # the subprocess timeout turns that into a failure instead of a hang.
-            result = project.run(str(BIN / "alembic"), "upgrade", "head", env=env, timeout=60)
-            elapsed = time.monotonic() - started
-            assert result.returncode != 0
-            # Alembic prints "FAILED: <message>" on stdout.
-            assert "lock timeout: waited more than 1s" in result.stdout
-            assert "ALTER TABLE users ADD COLUMN nickname" in result.stdout
-            assert elapsed < 20, f"the blocked upgrade took {elapsed:.1f} s to give up"
-            assert current(project, env) == FIRST_REVISION
-            assert "side" not in tables(postgresql_url)  # the revision rolled back whole
-    finally:
-        blocker.dispose()
-
-    project.alembic("upgrade", "head", env=env)  # the blocker is gone
-    assert current(project, env) == "nick0001"
-
-
-def test_mariadb_migration_blocked_by_a_table_lock_times_out_then_succeeds(mysql_url, bake):
-    project = bake(database="mysql")
-    env = {"DATABASE_URL": mysql_url, "MIGRATION_LOCK_TIMEOUT": "1s"}
-    project.alembic("upgrade", "head", env=env)
-    # One statement: MySQL cannot roll DDL back, so a revision of one ALTER
-    # leaves nothing behind when that ALTER times out.
-    write_revision(
-        project,
-        "nick0001",
-        FIRST_REVISION,
+# Per backend: how live traffic locks users, and the revision that then waits.
+# MySQL cannot roll DDL back, so its revision is the one ALTER: nothing is left
+# behind when that ALTER times out. PostgreSQL's creates a table first, to show
+# the whole revision rolls back.
+BLOCKED = {
+    "postgresql": ("LOCK TABLE users IN ACCESS EXCLUSIVE MODE", ADD_NICKNAME, DROP_NICKNAME),
+    "mysql": (
+        "LOCK TABLES users WRITE",
         'op.add_column("users", sa.Column("nickname", sa.String(20), nullable=True))',
         'op.drop_column("users", "nickname")',
-    )
+    ),
+}
 
-    blocker = create_engine(mysql_url)
-    try:
-        with blocker.connect() as session:
-            # Held until UNLOCK TABLES or the end of this session.
-            session.execute(text("LOCK TABLES users WRITE"))
-            started = time.monotonic()
-            result = project.run(str(BIN / "alembic"), "upgrade", "head", env=env, timeout=60)
-            elapsed = time.monotonic() - started
-            assert result.returncode != 0
-            assert "lock timeout: waited more than 1s" in result.stdout
-            assert "ALTER TABLE users ADD COLUMN nickname" in result.stdout
-            assert elapsed < 20, f"the blocked upgrade took {elapsed:.1f} s to give up"
-            assert current(project, env) == FIRST_REVISION
-            session.execute(text("UNLOCK TABLES"))
-    finally:
-        blocker.dispose()
 
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_a_migration_blocked_by_a_table_lock_times_out_then_succeeds(request, bake, backend):
+    url = request.getfixturevalue(f"{backend}_url")
+    lock, upgrade, downgrade = BLOCKED[backend]
+    project = bake(database=backend)
+    env = {"DATABASE_URL": url, "MIGRATION_LOCK_TIMEOUT": "1s"}
     project.alembic("upgrade", "head", env=env)
+    write_revision(project, "nick0001", FIRST_REVISION, upgrade, downgrade)
+
+    # No pool: closing the session ends it, and with it the lock.
+    blocker = create_engine(url, poolclass=NullPool)
+    with blocker.connect() as session:
+        # Live traffic's lock: held until this session's transaction (PostgreSQL)
+        # or the session itself (MySQL LOCK TABLES) ends.
+        session.execute(text(lock))
+        started = time.monotonic()
+        # Without a lock timeout the upgrade would wait as long as the blocker:
+        # the subprocess timeout turns that into a failure instead of a hang.
+        result = project.run(str(BIN / "alembic"), "upgrade", "head", env=env, timeout=60)
+        elapsed = time.monotonic() - started
+        assert result.returncode != 0
+        # Alembic prints "FAILED: <message>" on stdout.
+        assert "lock timeout: waited more than 1s" in result.stdout
+        assert "ALTER TABLE users ADD COLUMN nickname" in result.stdout
+        assert elapsed < 20, f"the blocked upgrade took {elapsed:.1f} s to give up"
+        assert current(project, env) == FIRST_REVISION
+        if backend == "postgresql":
+            assert "side" not in tables(url)  # the revision rolled back whole
+
+    project.alembic("upgrade", "head", env=env)  # the blocker is gone
     assert current(project, env) == "nick0001"
 
 
