@@ -2,7 +2,7 @@
 
 A baked project adds `users.status` (nullable), then a second revision fills it
 with 'active' for every row: either the tutorial's single `UPDATE users SET
-status = 'active' WHERE status IS NULL`, or `batched.backfill()`. While that
+status = 'active' WHERE status IS NULL`, or `migrations.backfill.backfill()`. While that
 revision runs (`alembic upgrade head`, the real CLI), a writer updates random
 users one at a time, as an application would, and records how long each of
 its updates waits. Each round rebuilds the table with --rows rows and runs
@@ -82,7 +82,7 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
-from {package}.batched import backfill
+from {package}.migrations.backfill import backfill
 
 revision = "status02"
 down_revision = "status01"

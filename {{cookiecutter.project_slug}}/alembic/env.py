@@ -6,14 +6,14 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from {{ cookiecutter.package_name }} import migration_runtime as runtime
-from {{ cookiecutter.package_name }}.messages import text
-from {{ cookiecutter.package_name }}.migration_guards import (
+from {{ cookiecutter.package_name }}.migrations import runtime
+from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
     check_revision,
     split_list,
 )
+from {{ cookiecutter.package_name }}.migrations.messages import text
 from {{ cookiecutter.package_name }}.schema import metadata
 
 {{ t.env_config }}

@@ -16,8 +16,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-from {{ cookiecutter.package_name }}.batched import backfill
-from {{ cookiecutter.package_name }}.revision_helpers import is_offline
+from {{ cookiecutter.package_name }}.migrations.backfill import backfill
+from {{ cookiecutter.package_name }}.migrations.helpers import is_offline
 
 # revision identifiers, used by Alembic.
 revision: str = "b6c8d0e2f430"

@@ -4,7 +4,7 @@ env.py passes the environment name to every migration as
 `op.get_context().opts["env"]` (dev, test, staging or prod), so a revision can
 do environment-specific work, such as demo data outside production:
 
-    from {{ cookiecutter.package_name }}.revision_helpers import environment
+    from {{ cookiecutter.package_name }}.migrations.helpers import environment
 
     def upgrade() -> None:
         if environment() == "prod":

@@ -1,4 +1,4 @@
-"""batched.backfill: bounded batches, each committed, resumable, and offline SQL.
+"""migrations.backfill.backfill: bounded batches, each committed, resumable, and offline SQL.
 
 Runs on a scratch SQLite file, or on TEST_DATABASE_URL when it is set (see
 conftest.py), inside a migration transaction as Alembic opens one per revision.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from {{ cookiecutter.package_name }} import batched
-from {{ cookiecutter.package_name }}.batched import backfill
+from {{ cookiecutter.package_name }}.migrations import backfill as backfill_module
+from {{ cookiecutter.package_name }}.migrations.backfill import backfill
 
 ROWS = 1000
 metadata = sa.MetaData()
@@ -149,7 +149,7 @@ def test_refuses_unusable_arguments(engine, arguments, message):
 
 
 def test_logs_progress(engine, caplog, monkeypatch):
-    monkeypatch.setattr(batched, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(backfill_module, "PROGRESS_EVERY", 0)
     with caplog.at_level(logging.INFO, logger="alembic.backfill"):
         in_migration(engine, values={"status": "active"}, where="status IS NULL", batch_size=250)
     lines = [record.getMessage() for record in caplog.records if record.name == "alembic.backfill"]

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from alembic.util import CommandError
 
-from {{ cookiecutter.package_name }}.messages import MESSAGES, text
-from {{ cookiecutter.package_name }}.migration_guards import (
+from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
     check_revision,
@@ -17,6 +16,7 @@ from {{ cookiecutter.package_name }}.migration_guards import (
     review_points,
     split_list,
 )
+from {{ cookiecutter.package_name }}.migrations.messages import MESSAGES, text
 
 NO_OVERRIDES = Overrides()
 

@@ -27,10 +27,10 @@ from sqlalchemy import Connection, Engine, create_engine, event, pool, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
+from ..settings import SettingsError, database_url, environment_name
 from . import messages
-from .migration_guards import TRUE_WORDS
-from .migration_locks import migration_lock
-from .settings import SettingsError, database_url, environment_name
+from .guards import TRUE_WORDS
+from .locks import migration_lock
 
 DEFAULT_LOCK_TIMEOUT = "10s"
 # What PostgreSQL accepts for a duration setting: a number, optionally a unit.
@@ -312,6 +312,6 @@ def explain_failures(connection: Connection) -> Iterator[None]:
                 f"statement timeout: a statement ran longer than {timeout} "
                 f"(MIGRATION_STATEMENT_TIMEOUT) and was cancelled: {statement}. The failed revision "
                 "is not recorded: alembic_version still names the last good one. Raise "
-                "MIGRATION_STATEMENT_TIMEOUT, or split the work (see batched.backfill)"
+                "MIGRATION_STATEMENT_TIMEOUT, or split the work (see migrations.backfill)"
             ) from None
         raise
