@@ -38,9 +38,9 @@ def remove_unchosen_ci(project: Path, choice: str) -> None:
 
 # The tutorials' examples (with_examples): revisions after the first one, and their walkthrough.
 EXAMPLE_FILES = [
-    "alembic/versions/20251128_130000_demo_data.py",
-    "alembic/versions/20251128_140000_add_user_status.py",
-    "alembic/versions/20251128_140100_backfill_user_status.py",
+    "alembic/versions/20251128_1300_7d2e4c6a8b10_demo_data.py",
+    "alembic/versions/20251128_1400_9a4f1b3c5d20_add_user_status.py",
+    "alembic/versions/20251128_1401_b6c8d0e2f430_backfill_user_status.py",
     "EXAMPLES.md",
     "EXAMPLES.zh.md",
 ]

@@ -8,6 +8,7 @@ create databases). Unset, they skip and say how to enable them; under CI
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -29,6 +30,10 @@ def pytest_configure(config):
     # pytest-cookies bakes `--template`, "." by default: make it this template
     # from wherever pytest is started.
     config.option.template = str(TEMPLATE)
+    # pytest-cookies renders the answers itself, outside cookiecutter's own import path for
+    # the template: the template's Jinja extension (local_extensions.py) must be importable.
+    if str(TEMPLATE) not in sys.path:
+        sys.path.append(str(TEMPLATE))
 
 
 def bake_project(cookies, **answers) -> BakedProject:

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 EXAMPLE_FILES = {
-    "20251128_130000_demo_data.py",
-    "20251128_140000_add_user_status.py",
-    "20251128_140100_backfill_user_status.py",
+    "20251128_1300_7d2e4c6a8b10_demo_data.py",
+    "20251128_1400_9a4f1b3c5d20_add_user_status.py",
+    "20251128_1401_b6c8d0e2f430_backfill_user_status.py",
 }
 
 

@@ -6,17 +6,14 @@ the project directory before any pre-gen hook runs.
 
 import configparser
 import subprocess
-import sys
 import tomllib
 
 import pytest
 from cookiecutter.main import cookiecutter
 
+import local_extensions  # the template's own module: conftest puts the template on sys.path
 from baked import BIN
 from conftest import TEMPLATE
-
-sys.path.insert(0, str(TEMPLATE))
-import local_extensions  # noqa: E402 - the template's own module, from the template directory
 
 
 def refused(tmp_path, capfd, **answers) -> str:
