@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.schema import metadata
 
 {{ t.env_config }}
 config = context.config
+runtime.refuse_url_in_ini(config)
 
 {{ t.env_logging }}
 if config.config_file_name is not None:
@@ -91,7 +92,7 @@ def do_run_migrations(connection: Connection) -> None:
         **common_options,
     )
     runtime.guard_environment(context.get_context(), environment, x_arguments)
-    with runtime.explain_failures(connection), context.begin_transaction():
+    with runtime.explain_failures(context.get_context()), context.begin_transaction():
         context.run_migrations()
 
 

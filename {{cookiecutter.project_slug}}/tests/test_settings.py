@@ -1,3 +1,5 @@
+import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -132,4 +134,54 @@ def test_alembic_reports_a_missing_url_outside_dev():
     result = run_alembic("current", APP_ENV="prod", DATABASE_URL="")
     assert result.returncode != 0
     assert "DATABASE_URL is not set" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+OTHER_KIND_OF_DRIVER = "postgresql+psycopg" if settings.USE_ASYNC else "postgresql+asyncpg"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresq://app:{secret}@db/app", "'postgresq', which is not a database SQLAlchemy knows"),
+        ("mysql+pymsql://app:{secret}@db/app", "driver 'pymsql', which SQLAlchemy does not know"),
+        ("mysql+mysqldb://app:{secret}@db/app", "mysql+mysqldb driver, which is not installed"),
+        (OTHER_KIND_OF_DRIVER + "://app:{secret}@db/app", "but this project is"),
+        ("mysql://app:{secret}@db:3306", "DATABASE_URL names no database"),
+        ("mysql://app:{secret}@db:3306/", "DATABASE_URL names no database"),
+        ("postgresql://app:Summer@{secret}@db/app", "an '@' in the password must be URL-encoded as %40"),
+    ],
+)
+def test_urls_this_project_cannot_use_are_refused_in_one_line(url, expected):
+    if "mysqldb" in url and importlib.util.find_spec("MySQLdb") is not None:
+        pytest.skip("MySQLdb is installed here: that URL is usable")
+    with pytest.raises(SettingsError, match=re.escape(expected)) as error:
+        database_url({"DATABASE_URL": url.format(secret="s3cret")})
+    message = str(error.value)
+    assert "s3cret" not in message and "Summer" not in message
+    assert "\n" not in message
+
+
+def test_disagreeing_environments_are_reported_only_around_prod():
+    assert settings.disagreeing_environments({"APP_ENV": "prod", "ALEMBIC_ENV": "dev"}) == ("prod", "dev")
+    assert settings.disagreeing_environments({"APP_ENV": "dev", "ALEMBIC_ENV": "production"}) == (
+        "dev",
+        "production",
+    )
+    assert settings.disagreeing_environments({"APP_ENV": "production", "ALEMBIC_ENV": "prod"}) is None
+    assert settings.disagreeing_environments({"APP_ENV": "dev", "ALEMBIC_ENV": "staging"}) is None
+    assert settings.disagreeing_environments({"APP_ENV": "prod"}) is None
+
+
+def test_alembic_refuses_a_url_in_alembic_ini(tmp_path):
+    ini = (PROJECT / "alembic.ini").read_text()
+    config = tmp_path / "alembic.ini"
+    config.write_text(
+        ini.replace("[alembic]\n", "[alembic]\nsqlalchemy.url = sqlite:///x.db\n", 1).replace(
+            "%(here)s", str(PROJECT)
+        )
+    )
+    result = run_alembic("-c", str(config), "current", DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    assert result.returncode != 0
+    assert "alembic.ini sets sqlalchemy.url" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr

@@ -101,6 +101,19 @@ def environment_name(environ: Mapping[str, str] | None = None, *, for_migrations
         ) from None
 
 
+def disagreeing_environments(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """(APP_ENV, ALEMBIC_ENV) as written, when both are set, differ, and one of them is prod."""
+    env = read_environment(environ)
+    app_env, alembic_env = env.get("APP_ENV", "").strip(), env.get("ALEMBIC_ENV", "").strip()
+    if not app_env or not alembic_env:
+        return None
+    names = {
+        ENVIRONMENT_ALIASES.get(app_env.lower(), app_env),
+        ENVIRONMENT_ALIASES.get(alembic_env.lower(), alembic_env),
+    }
+    return (app_env, alembic_env) if len(names) == 2 and "prod" in names else None
+
+
 def database_url(environ: Mapping[str, str] | None = None, *, environment: str = "dev") -> URL:
     """The SQLAlchemy URL from DATABASE_URL, with bare schemes mapped to this project's drivers."""
     raw = read_environment(environ).get("DATABASE_URL", "").strip()
@@ -119,8 +132,65 @@ def database_url(environ: Mapping[str, str] | None = None, *, environment: str =
             f"dialect://user:password@host:port/dbname, e.g. {EXAMPLE_URLS[DEFAULT_BACKEND]} "
             "(URL-encode special characters in the password)"
         ) from None
+    if "@" in (url.host or ""):
+        # SQLAlchemy splits at the first "@": the rest of the password became the host.
+        raise SettingsError(
+            "DATABASE_URL has more than one '@' before the host: an '@' in the password must be "
+            "URL-encoded as %40 (e.g. postgresql://app:p%40ss@host/dbname)"
+        )
     driver = DRIVER_FOR_SCHEME.get(url.drivername)
-    return url.set(drivername=driver) if driver else url
+    url = url.set(drivername=driver) if driver else url
+    check_driver(url)
+    return url
+
+
+def _use_ours(backend: str) -> str:
+    ours = DRIVER_FOR_SCHEME.get(backend)
+    if ours is None:
+        known = ", ".join(f"{scheme}://" for scheme in EXAMPLE_URLS)
+        return f"use one of {known} (e.g. {EXAMPLE_URLS[DEFAULT_BACKEND]})"
+    return f"write {backend}:// to use this project's driver ({ours})"
+
+
+def check_driver(url: URL) -> None:
+    """Refuse a URL this project cannot connect with, before SQLAlchemy's traceback would.
+
+    An unknown database or driver name, a driver that is not installed, a
+    blocking driver in an asyncio project (or the reverse), and a MySQL URL
+    without a database name (SQLAlchemy fails later with a bare AssertionError).
+    """
+    backend, _, driver = url.drivername.partition("+")
+    try:
+        dialect = url.get_dialect()
+    except ArgumentError:  # NoSuchModuleError: no such dialect or driver
+        if backend not in DRIVER_FOR_SCHEME:
+            raise SettingsError(
+                f"DATABASE_URL starts with {backend!r}, which is not a database SQLAlchemy knows; "
+                + _use_ours(backend)
+            ) from None
+        raise SettingsError(
+            f"DATABASE_URL names the driver {driver!r}, which SQLAlchemy does not know for {backend}; "
+            + _use_ours(backend)
+        ) from None
+    if dialect.is_async != USE_ASYNC:
+        kind, project = ("an asyncio", "synchronous") if dialect.is_async else ("a blocking", "asyncio")
+        raise SettingsError(
+            f"DATABASE_URL names {kind} driver ({url.drivername}) but this project is {project} "
+            f"(baked with use_async={str(USE_ASYNC).lower()}); " + _use_ours(backend)
+        )
+    try:
+        dialect.import_dbapi()
+    except ImportError as error:
+        raise SettingsError(
+            f"DATABASE_URL needs the {url.drivername} driver, which is not installed ({error}); "
+            + _use_ours(backend)
+            + ", or install that driver"
+        ) from None
+    if url.get_backend_name() in ("mysql", "mariadb") and not url.database:
+        raise SettingsError(
+            "DATABASE_URL names no database: MySQL/MariaDB need one after the host, "
+            f"e.g. {EXAMPLE_URLS['mysql']}"
+        )
 
 
 def load_settings(environ: Mapping[str, str] | None = None, *, for_migrations: bool = False) -> Settings:

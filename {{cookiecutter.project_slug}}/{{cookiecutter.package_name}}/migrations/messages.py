@@ -35,6 +35,32 @@ MESSAGES = {
             "Refusing to downgrade a production database: downgrades usually drop data. "
             "If this is intended, re-run as: alembic -x allow_downgrade=true downgrade ..."
         ),
+        "revision_failed": "revision {revision} ({file}) failed: {reason}; the database is at {current}",
+        "mysql_leftovers": (
+            "; MySQL/MariaDB cannot roll back DDL: what {revision} changed before it stopped stays, "
+            "undo it by hand before upgrading again"
+        ),
+        "interrupted": (
+            "interrupted (Ctrl-C) while running revision {revision} ({file}); the database is at {current}; "
+            "the migration lock is released"
+        ),
+        "interrupted_between": (
+            "interrupted (Ctrl-C) between revisions; the database is at {current}; the migration lock is released"
+        ),
+        "at_base": "base (no revision applied)",
+        "current_unknown": "an unknown revision (cannot read alembic_version: {reason})",
+        "url_in_ini": (
+            "alembic.ini sets sqlalchemy.url, which this project does not use: the database URL belongs in "
+            "DATABASE_URL (export it, or put it in .env). Delete the sqlalchemy.url line from alembic.ini"
+        ),
+        "environment_conflict": (
+            "Warning: APP_ENV={app_env} but ALEMBIC_ENV={alembic_env}: migrations run as {environment} "
+            "(ALEMBIC_ENV wins). Unset ALEMBIC_ENV, or make the two agree"
+        ),
+        "conflict_downgrade": (
+            "Refusing to downgrade: APP_ENV={app_env} and ALEMBIC_ENV={alembic_env} disagree and one of them "
+            "is prod. If this is intended, re-run as: alembic -x allow_downgrade=true downgrade ..."
+        ),
     },
     "zh": {
         "empty_revision": (
@@ -62,6 +88,28 @@ MESSAGES = {
         "production_banner": "环境：prod；数据库：{target}；命令：{command}",
         "production_downgrade": (
             "拒绝对生产数据库执行 downgrade：回滚通常会删除数据。"
+            "如确属有意，请这样重新运行：alembic -x allow_downgrade=true downgrade ..."
+        ),
+        "revision_failed": "迁移 {revision}（{file}）失败：{reason}；数据库当前版本：{current}",
+        "mysql_leftovers": (
+            "；MySQL/MariaDB 无法回滚 DDL：{revision} 停止前已执行的改动仍然保留，请先手工撤销再重新 upgrade"
+        ),
+        "interrupted": (
+            "已中断（Ctrl-C），正在执行迁移 {revision}（{file}）；数据库当前版本：{current}；迁移锁已释放"
+        ),
+        "interrupted_between": "已中断（Ctrl-C），发生在两个迁移之间；数据库当前版本：{current}；迁移锁已释放",
+        "at_base": "base（尚未应用任何迁移）",
+        "current_unknown": "未知（无法读取 alembic_version：{reason}）",
+        "url_in_ini": (
+            "alembic.ini 中设置了 sqlalchemy.url，但本项目不使用它：数据库 URL 应放在 DATABASE_URL 中"
+            "（export 或写入 .env）。请删除 alembic.ini 中的 sqlalchemy.url 这一行"
+        ),
+        "environment_conflict": (
+            "警告：APP_ENV={app_env} 而 ALEMBIC_ENV={alembic_env}：迁移按 {environment} 环境运行"
+            "（以 ALEMBIC_ENV 为准）。请取消 ALEMBIC_ENV，或让两者一致"
+        ),
+        "conflict_downgrade": (
+            "拒绝 downgrade：APP_ENV={app_env} 与 ALEMBIC_ENV={alembic_env} 不一致，且其中之一是 prod。"
             "如确属有意，请这样重新运行：alembic -x allow_downgrade=true downgrade ..."
         ),
     },

@@ -9,7 +9,9 @@
   (MIGRATION_LOCK_TIMEOUT, default 10s; MIGRATION_STATEMENT_TIMEOUT);
 - `guard_environment` announces changes to production and refuses a
   production downgrade unless `-x allow_downgrade=true`;
-- `explain_failures` turns driver errors into one-line messages.
+- `refuse_url_in_ini` refuses a `sqlalchemy.url` in alembic.ini;
+- `explain_failures` (failures.py) sums up a failed or interrupted revision
+  in one line.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, pool, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from ..settings import SettingsError, database_url, environment_name
+from ..settings import SettingsError, database_url, disagreeing_environments, environment_name
 from . import messages
+from .failures import DEFAULT_LOCK_TIMEOUT, explain_failures  # noqa: F401  (env.py calls runtime.explain_failures)
 from .guards import TRUE_WORDS
 from .locks import migration_lock
 
-DEFAULT_LOCK_TIMEOUT = "10s"
 # What PostgreSQL accepts for a duration setting: a number, optionally a unit.
 TIMEOUT_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?")
 # Alembic commands that connect but never change the database.
@@ -274,44 +276,40 @@ def command_name(migration_context) -> str | None:
 
 
 def guard_environment(migration_context, environment: str, x_arguments: dict[str, str]) -> None:
-    """Production: say what is about to change, and refuse downgrades unless allowed."""
-    if environment != "prod":
-        return
+    """Production: say what is about to change, and refuse downgrades unless allowed.
+
+    APP_ENV=prod with a stray ALEMBIC_ENV=dev (or the reverse) would switch
+    the guard off (or on) without a word: the disagreement is announced on
+    every changing command, and a downgrade needs the same override.
+    """
     command = command_name(migration_context)
     if command is None:
         return
-    target = _safe(migration_context.connection.engine.url) if migration_context.connection else "offline SQL"
-    print(messages.text("production_banner", target=target, command=command), file=sys.stderr)
-    if command == "downgrade" and x_arguments.get("allow_downgrade", "").lower() not in TRUE_WORDS:
+    disagreement = disagreeing_environments()
+    if disagreement is not None:
+        app_env, alembic_env = disagreement
+        print(
+            messages.text(
+                "environment_conflict", app_env=app_env, alembic_env=alembic_env, environment=environment
+            ),
+            file=sys.stderr,
+        )
+    if environment == "prod":
+        target = (
+            _safe(migration_context.connection.engine.url) if migration_context.connection else "offline SQL"
+        )
+        print(messages.text("production_banner", target=target, command=command), file=sys.stderr)
+    if command != "downgrade" or x_arguments.get("allow_downgrade", "").lower() in TRUE_WORDS:
+        return
+    if environment == "prod":
         raise CommandError(messages.text("production_downgrade"))
+    if disagreement is not None:
+        raise CommandError(messages.text("conflict_downgrade", app_env=app_env, alembic_env=alembic_env))
 
 
-@contextmanager
-def explain_failures(connection: Connection) -> Iterator[None]:
-    """Turn a lock or statement timeout into a one-line message that says what waited."""
-    try:
-        yield
-    except DBAPIError as error:
-        original = getattr(error, "orig", None)
-        sqlstate = getattr(original, "sqlstate", None)
-        mysql_code = (getattr(original, "args", None) or (None,))[0]  # PyMySQL: (code, message)
-        statement = " ".join(str(error.statement or "").split())[:200]
-        # PostgreSQL lock_not_available (lock_timeout); MySQL/MariaDB ER_LOCK_WAIT_TIMEOUT.
-        if sqlstate == "55P03" or mysql_code == 1205:
-            timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
-            raise CommandError(
-                f"lock timeout: waited more than {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock while "
-                f"running: {statement}; another session holds a lock on what it touches. The failed "
-                "revision is not recorded: alembic_version still names the last good one. Re-run once "
-                "the blocking session is gone (PostgreSQL: pg_blocking_pids; MySQL: SHOW PROCESSLIST), or raise "
-                "MIGRATION_LOCK_TIMEOUT"
-            ) from None
-        if sqlstate == "57014":  # PostgreSQL query_canceled: statement_timeout expired
-            timeout = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "").strip()
-            raise CommandError(
-                f"statement timeout: a statement ran longer than {timeout} "
-                f"(MIGRATION_STATEMENT_TIMEOUT) and was cancelled: {statement}. The failed revision "
-                "is not recorded: alembic_version still names the last good one. Raise "
-                "MIGRATION_STATEMENT_TIMEOUT, or split the work (see migrations.backfill)"
-            ) from None
-        raise
+def refuse_url_in_ini(config) -> None:
+    """A `sqlalchemy.url` in alembic.ini (the tutorial's way) would be silently ignored: refuse it."""
+    # Raw: a URL-encoded password holds "%", which ConfigParser interpolation rejects.
+    url = config.file_config.get(config.config_ini_section, "sqlalchemy.url", raw=True, fallback="")
+    if url.strip():
+        raise CommandError(messages.text("url_in_ini"))

@@ -1,0 +1,179 @@
+"""What a failed or interrupted migration run tells the user.
+
+A revision that raises, or Ctrl-C during `alembic upgrade`, would show a
+hundred lines of Alembic internals. From the command line this prints the
+frames of the user's own revision file (file, line, source) and ends with one
+line: which revision failed, why, and which revision the database is at now
+(read back from alembic_version after the rollback). Ctrl-C says
+"interrupted" and exits with 130; the migration lock is released on the way
+out (locks.py). Lock and statement timeouts get a line that says what waited.
+
+Called from Python (pytest-alembic, an application running
+`command.upgrade`), exceptions keep their type and traceback: only timeouts
+become one-line CommandErrors, as they always did.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
+from sqlalchemy import column, inspect, select, table
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from . import messages
+
+DEFAULT_LOCK_TIMEOUT = "10s"
+# The exit status of a process ended by SIGINT, as shells report it.
+INTERRUPTED_EXIT_CODE = 130
+
+
+def timeout_message(error: DBAPIError) -> str | None:
+    """The line for a lock or statement timeout; None for any other database error."""
+    original = getattr(error, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None)
+    mysql_code = (getattr(original, "args", None) or (None,))[0]  # PyMySQL: (code, message)
+    statement = " ".join(str(error.statement or "").split())[:200]
+    # PostgreSQL lock_not_available (lock_timeout); MySQL/MariaDB ER_LOCK_WAIT_TIMEOUT.
+    if sqlstate == "55P03" or mysql_code == 1205:
+        timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
+        return (
+            f"lock timeout: waited more than {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock while "
+            f"running: {statement}; another session holds a lock on what it touches. The failed "
+            "revision is not recorded: alembic_version still names the last good one. Re-run once "
+            "the blocking session is gone (PostgreSQL: pg_blocking_pids; MySQL: SHOW PROCESSLIST), or raise "
+            "MIGRATION_LOCK_TIMEOUT"
+        )
+    if sqlstate == "57014":  # PostgreSQL query_canceled: statement_timeout expired
+        timeout = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "").strip()
+        return (
+            f"statement timeout: a statement ran longer than {timeout} "
+            f"(MIGRATION_STATEMENT_TIMEOUT) and was cancelled: {statement}. The failed revision "
+            "is not recorded: alembic_version still names the last good one. Raise "
+            "MIGRATION_STATEMENT_TIMEOUT, or split the work (see migrations.backfill)"
+        )
+    return None
+
+
+def _revision_files(migration_context: MigrationContext) -> dict[Path, object]:
+    """Each revision file of the script directory -> its Script (id, path)."""
+    script = migration_context.environment_context.script
+    return {Path(revision.path).resolve(): revision for revision in script.walk_revisions()}
+
+
+def _own_frames(error: BaseException, files: dict[Path, object]) -> list[traceback.FrameSummary]:
+    """The traceback's frames that run in the user's revision files."""
+    return [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).resolve() in files
+    ]
+
+
+def _reason(error: BaseException, password: str | None) -> str:
+    if isinstance(error, DBAPIError):
+        line = timeout_message(error)
+        if line is not None:
+            return line
+        error = error.orig or error
+    lines = str(error).strip().splitlines()
+    reason = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return reason.replace(password, "***") if password else reason
+
+
+def _version_numbers(connection, migration_context: MigrationContext) -> list[str]:
+    schema = migration_context.version_table_schema
+    if not inspect(connection).has_table(migration_context.version_table, schema=schema):
+        return []
+    version = table(migration_context.version_table, column("version_num"), schema=schema)
+    return list(connection.scalars(select(version.c.version_num)))
+
+
+def _current(migration_context: MigrationContext) -> str:
+    """The revision(s) alembic_version names now, read after the failed revision rolled back."""
+    connection = migration_context.connection
+    try:
+        if connection.in_transaction():
+            connection.rollback()
+        heads = _version_numbers(connection, migration_context)
+    except SQLAlchemyError:
+        # The failure (or Ctrl-C inside the driver) may have broken that
+        # connection: ask on a fresh one.
+        try:
+            with connection.engine.connect() as fresh:
+                heads = _version_numbers(fresh, migration_context)
+        except SQLAlchemyError as error:
+            return messages.text("current_unknown", reason=str(error).splitlines()[0])
+    return ", ".join(heads) if heads else messages.text("at_base")
+
+
+def _end_mysql_session(connection) -> None:
+    """After Ctrl-C on MySQL/MariaDB: end the migration's server session from a fresh one.
+
+    The server keeps running the interrupted statement, holding the
+    migration lock and the statement's table locks, until it finishes;
+    PostgreSQL's driver cancels it instead. The session is lost anyway.
+    """
+    session_id = getattr(connection.connection.dbapi_connection, "thread_id", None)
+    if session_id is None:
+        return
+    with suppress(SQLAlchemyError), connection.engine.connect() as fresh:
+        fresh.exec_driver_sql(f"KILL {int(session_id())}")
+
+
+def _summary(migration_context: MigrationContext, error: BaseException, revision) -> str:
+    connection = migration_context.connection
+    interrupted = isinstance(error, KeyboardInterrupt)
+    mysql = connection.dialect.name in ("mysql", "mariadb")
+    if interrupted and mysql:
+        _end_mysql_session(connection)
+    current = _current(migration_context)
+    if revision is None:  # Ctrl-C outside any revision's code
+        return messages.text("interrupted_between", current=current)
+    values = {"revision": revision.revision, "file": Path(revision.path).name, "current": current}
+    if interrupted:
+        summary = messages.text("interrupted", **values)
+    else:
+        summary = messages.text(
+            "revision_failed", reason=_reason(error, connection.engine.url.password), **values
+        )
+    if mysql:
+        summary += messages.text("mysql_leftovers", revision=revision.revision)
+    return summary
+
+
+def _from_command_line(migration_context: MigrationContext) -> bool:
+    # config.cmd_opts is None when commands are called from Python.
+    return migration_context.environment_context.config.cmd_opts is not None
+
+
+@contextmanager
+def explain_failures(migration_context: MigrationContext) -> Iterator[None]:
+    """Wrap `context.run_migrations()`: one summary line for a failed or interrupted revision."""
+    try:
+        yield
+    except (Exception, KeyboardInterrupt) as error:
+        if not _from_command_line(migration_context):
+            line = timeout_message(error) if isinstance(error, DBAPIError) else None
+            if line is None:
+                raise
+            raise CommandError(line) from None
+        files = _revision_files(migration_context)
+        frames = _own_frames(error, files)
+        interrupted = isinstance(error, KeyboardInterrupt)
+        if not frames and not interrupted:
+            raise  # not a revision's own failure (e.g. an unknown revision id): Alembic says it
+        revision = files[Path(frames[0].filename).resolve()] if frames else None
+        with suppress(BrokenPipeError):
+            sys.stderr.write("".join(traceback.format_list(frames)))
+        summary = _summary(migration_context, error, revision)
+        if interrupted:
+            print(summary, file=sys.stderr)
+            raise SystemExit(INTERRUPTED_EXIT_CODE) from None
+        raise CommandError(summary) from None
