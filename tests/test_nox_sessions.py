@@ -1,31 +1,95 @@
 """The baked project's own nox sessions, run with nox as a user runs them."""
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from baked import BIN
+from conftest import throwaway_database
+
+FIRST_REVISION = "5f3a9c2e1b7d"
 
 
 def nox(project, *sessions, env=None, check=True):
-    return project.run(str(BIN / "nox"), "--no-color", "-s", *sessions, env=env, check=check, timeout=900)
+    selected = ("-s", *sessions) if sessions else ()
+    return project.run(str(BIN / "nox"), "--no-color", *selected, env=env, check=check, timeout=1200)
 
 
 def test_every_session_passes_in_a_default_bake(bake):
     project = bake()
-    nox(project, "lint", "tests", "roundtrip", "check", "sql")
+    result = nox(project, "lint", "tests", "roundtrip", "check", "sql")
     sql = (project.path / "build" / "migrations.sql").read_text()
     assert "CREATE TABLE users" in sql and "INFO" not in sql
-    # The sessions used throwaway databases: the developer's SQLite file was never created.
+    # The sessions used throwaway databases, and said so: the developer's SQLite file was never created.
     assert not (project.path / f"{project.context['package_name']}.sqlite3").exists()
+    output = result.stdout + result.stderr
+    assert "(a throwaway SQLite file; set TEST_DATABASE_URL for a server)" in output
+    # roundtrip reports what it did: a real downgrade to an empty schema, and the way back.
+    assert f"downgraded 1 revisions to base ({FIRST_REVISION}): no table left" in output
+    assert f"upgraded 1 revisions to head ({FIRST_REVISION})" in output
+
+
+def with_password(url: str) -> str:
+    # Trust authentication ignores it: it is here to prove that no session prints it.
+    return url.replace("postgres@", "postgres:s3cret-pw@").replace("root@", "root:s3cret-pw@")
+
+
+def user_names(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            return list(connection.scalars(text("SELECT name FROM users ORDER BY name")))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def another_database():
+    """another_database(backend) -> the URL of one more throwaway database on that server."""
+    made = []
+
+    def make(backend: str) -> str:
+        made.append(throwaway_database(backend))
+        return next(made[-1])
+
+    yield make
+    for generator in made:
+        next(generator, None)
 
 
 @pytest.mark.parametrize(("backend", "impl"), [("postgresql", "PostgresqlImpl"), ("mysql", "MySQLImpl")])
-def test_sessions_use_database_url_when_set(request, bake, backend, impl):
-    url = request.getfixturevalue(f"{backend}_url")
+def test_nox_never_migrates_the_database_url_database(request, bake, another_database, backend, impl):
+    # README section 2 exports DATABASE_URL; the quick start then runs `nox` in the same shell.
     project = bake(database=backend)
-    env = {"DATABASE_URL": url, "TEST_DATABASE_URL": url}
-    result = nox(project, "tests", "roundtrip", "check", "sql", env=env)
-    assert impl in result.stdout + result.stderr
+    dev_url = with_password(request.getfixturevalue(f"{backend}_url"))
+    scratch_url = with_password(another_database(backend))
+    project.alembic("upgrade", "head", env={"DATABASE_URL": dev_url})
+    engine = create_engine(dev_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (name) VALUES ('ada'), ('grace')"))
+    engine.dispose()
+
+    result = nox(project, env={"DATABASE_URL": dev_url, "TEST_DATABASE_URL": scratch_url})
+    output = result.stdout + result.stderr
+    assert user_names(dev_url) == ["ada", "grace"]
+    assert f"{FIRST_REVISION} (head)" in project.alembic("current", env={"DATABASE_URL": dev_url}).stdout
+    assert impl in output and "(TEST_DATABASE_URL)" in output
+    assert "s3cret-pw" not in output
     assert "CREATE TABLE users" in (project.path / "build" / "migrations.sql").read_text()
+
+    # Asked for explicitly, a session uses DATABASE_URL, and says so.
+    opted = nox(project, "check", env={"DATABASE_URL": dev_url, "NOX_USE_DATABASE_URL": "1"})
+    assert "(DATABASE_URL, since NOX_USE_DATABASE_URL=1)" in opted.stdout + opted.stderr
+    assert user_names(dev_url) == ["ada", "grace"]
+
+
+def test_roundtrip_fails_when_downgrade_base_leaves_a_table(bake):
+    project = bake()
+    first = next(path for path in project.versions() if FIRST_REVISION in path.name)
+    project.edit(f"alembic/versions/{first.name}", 'op.drop_table("users")', "pass")
+    result = nox(project, "roundtrip", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "downgrade base left tables behind: users; fix their downgrade()" in output
 
 
 def test_check_session_fails_on_drift(bake):

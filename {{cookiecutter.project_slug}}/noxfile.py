@@ -1,12 +1,20 @@
 """Checks for this project: `nox` runs them all, `nox -s NAME` one of them.
 
-Sessions that touch a database use DATABASE_URL when it is set (point it at a
-scratch database: `roundtrip` downgrades to base), and otherwise a throwaway
-SQLite file inside the session's temporary directory.
+Sessions that touch a database never touch yours: `roundtrip` downgrades to base,
+which empties every table. They use, in this order:
+
+1. DATABASE_URL, only if you ask for it with NOX_USE_DATABASE_URL=1;
+2. TEST_DATABASE_URL, a database the checks may empty (the tests drop every
+   table in it after each test);
+3. a throwaway SQLite file inside the session's temporary directory.
+
+Each session logs which one it uses (password hidden).
 """
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import nox
 
@@ -15,30 +23,68 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql"]
 
 SQL_OUTPUT = Path("build/migrations.sql")
+OPT_IN = "NOX_USE_DATABASE_URL"
+# The tables of DATABASE_URL's database, read through the project's own settings (which
+# map postgres:// and mysql:// to the installed drivers), with a sync driver even in an
+# async project.
+LIST_TABLES = """
+import os
+from sqlalchemy import create_engine, inspect
+from {{ cookiecutter.package_name }}.settings import database_url
+url = database_url({"DATABASE_URL": os.environ["DATABASE_URL"]})
+sync = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}.get(url.get_backend_name(), "sqlite")
+engine = create_engine(url.set(drivername=sync))
+print(" ".join(sorted(inspect(engine).get_table_names())))
+engine.dispose()
+"""
 
 
 def install(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
 
 
+def hide_password(url: str) -> str:
+    """The URL as it may be shown: the password (everything up to the last `@`) becomes ***."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***@{host}"))
+
+
 def database_env(session: nox.Session) -> dict[str, str]:
-    """DATABASE_URL for the session: the caller's, or a fresh SQLite file."""
-    if os.environ.get("DATABASE_URL"):
-        return {}
-    scratch = Path(session.create_tmp()) / "nox.sqlite3"
-    scratch.unlink(missing_ok=True)
-    return {"DATABASE_URL": f"sqlite:///{scratch}"}
+    """DATABASE_URL for the session's commands: never the developer's database unless asked for."""
+    if os.environ.get(OPT_IN) == "1" and os.environ.get("DATABASE_URL"):
+        url, source = os.environ["DATABASE_URL"], f"DATABASE_URL, since {OPT_IN}=1"
+    elif os.environ.get("TEST_DATABASE_URL"):
+        url, source = os.environ["TEST_DATABASE_URL"], "TEST_DATABASE_URL"
+    else:
+        scratch = Path(session.create_tmp()) / "nox.sqlite3"
+        scratch.unlink(missing_ok=True)
+        url, source = f"sqlite:///{scratch}", "a throwaway SQLite file; set TEST_DATABASE_URL for a server"
+    session.log(f"database: {hide_password(url)} ({source})")
+    return {"DATABASE_URL": url}
 
 
 def alembic(session: nox.Session, *args: str, env: dict[str, str], **kwargs):
     return session.run("alembic", *args, env=env, **kwargs)
 
 
+def revisions(session: nox.Session, env: dict[str, str]) -> list[str]:
+    """Every revision id, oldest first."""
+    history = alembic(session, "history", "-r", "base:head", env=env, silent=True, stderr=None)
+    return [match.group(1) for match in re.finditer(r" -> (\w+)", history)][::-1]
+
+
+def tables(session: nox.Session, env: dict[str, str]) -> set[str]:
+    return set(session.run("python", "-c", LIST_TABLES, env=env, silent=True, stderr=None).split())
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite (pytest-alembic's migration tests included)."""
     install(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *session.posargs, env=database_env(session))
 
 
 @nox.session
@@ -54,15 +100,22 @@ def roundtrip(session: nox.Session) -> None:
     """Upgrade to head, downgrade to base and back, then up/down/up one revision at a time."""
     install(session)
     env = database_env(session)
+    chain = revisions(session, env)
     alembic(session, "upgrade", "head", env=env)
     alembic(session, "downgrade", "base", env=env)
+    # What a downgrade to base must leave: Alembic's own (now empty) version table, nothing else.
+    left = tables(session, env) - {"alembic_version"}
+    if left:
+        session.error(f"downgrade base left tables behind: {', '.join(sorted(left))}; fix their downgrade()")
+    session.log(f"downgraded {len(chain)} revisions to base ({' <- '.join(reversed(chain))}): no table left")
     alembic(session, "upgrade", "head", env=env)
+    session.log(f"upgraded {len(chain)} revisions to head ({' -> '.join(chain)})")
     alembic(session, "downgrade", "base", env=env)
-    revisions = alembic(session, "history", "-r", "base:head", env=env, silent=True, stderr=None)
-    for _ in range(sum(1 for line in revisions.splitlines() if " -> " in line)):
+    for revision in chain:
         alembic(session, "upgrade", "+1", env=env)
         alembic(session, "downgrade", "-1", env=env)
         alembic(session, "upgrade", "+1", env=env)
+        session.log(f"{revision}: up, down, up")
 
 
 @nox.session
