@@ -38,7 +38,8 @@ def test_hosting_provider_urls_get_this_projects_driver(given, scheme):
 
 
 def test_an_explicit_driver_is_kept():
-    assert database_url({"DATABASE_URL": "postgresql+psycopg://u:p@h/app"}).drivername == "postgresql+psycopg"
+    explicit = "postgresql+psycopg_async" if settings.USE_ASYNC else "postgresql+psycopg"
+    assert database_url({"DATABASE_URL": f"{explicit}://u:p@h/app"}).drivername == explicit
 
 
 def test_url_encoded_password_survives_intact():
@@ -138,6 +139,8 @@ def test_alembic_reports_a_missing_url_outside_dev():
 
 
 OTHER_KIND_OF_DRIVER = "postgresql+psycopg" if settings.USE_ASYNC else "postgresql+asyncpg"
+# A driver SQLAlchemy knows, of this project's kind, that the project does not install.
+UNINSTALLED = ("mysql+asyncmy", "asyncmy") if settings.USE_ASYNC else ("mysql+mysqldb", "MySQLdb")
 
 
 @pytest.mark.parametrize(
@@ -145,7 +148,7 @@ OTHER_KIND_OF_DRIVER = "postgresql+psycopg" if settings.USE_ASYNC else "postgres
     [
         ("postgresq://app:{secret}@db/app", "'postgresq', which is not a database SQLAlchemy knows"),
         ("mysql+pymsql://app:{secret}@db/app", "driver 'pymsql', which SQLAlchemy does not know"),
-        ("mysql+mysqldb://app:{secret}@db/app", "mysql+mysqldb driver, which is not installed"),
+        (UNINSTALLED[0] + "://app:{secret}@db/app", f"{UNINSTALLED[0]} driver, which is not installed"),
         (OTHER_KIND_OF_DRIVER + "://app:{secret}@db/app", "but this project is"),
         ("mysql://app:{secret}@db:3306", "DATABASE_URL names no database"),
         ("mysql://app:{secret}@db:3306/", "DATABASE_URL names no database"),
@@ -153,8 +156,8 @@ OTHER_KIND_OF_DRIVER = "postgresql+psycopg" if settings.USE_ASYNC else "postgres
     ],
 )
 def test_urls_this_project_cannot_use_are_refused_in_one_line(url, expected):
-    if "mysqldb" in url and importlib.util.find_spec("MySQLdb") is not None:
-        pytest.skip("MySQLdb is installed here: that URL is usable")
+    if url.startswith(UNINSTALLED[0]) and importlib.util.find_spec(UNINSTALLED[1]) is not None:
+        pytest.skip(f"{UNINSTALLED[1]} is installed here: that URL is usable")
     with pytest.raises(SettingsError, match=re.escape(expected)) as error:
         database_url({"DATABASE_URL": url.format(secret="s3cret")})
     message = str(error.value)

@@ -20,7 +20,9 @@ import asyncio
 import math
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
@@ -240,6 +242,29 @@ async def _run_async(handed_over, url: URL | None, migrate: Callable[[Connection
         await engine.dispose()
 
 
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _plain_ctrl_c() -> Iterator[None]:
+    """Keep Ctrl-C a KeyboardInterrupt where the migration runs, under asyncio too.
+
+    asyncio.run() would turn it into a cancellation delivered at the next
+    await, after a sleeping revision has finished; explain_failures() then
+    could not say which revision was interrupted. asyncio leaves a handler
+    other than Python's default in place.
+    """
+    plain = threading.current_thread() is threading.main_thread()
+    plain = plain and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    previous = signal.signal(signal.SIGINT, _raise_keyboard_interrupt) if plain else None
+    try:
+        yield
+    finally:
+        if plain:
+            signal.signal(signal.SIGINT, previous)
+
+
 def run_online(handed_over, url_factory, migrate: Callable[[Connection], None], *, lock: bool = True) -> None:
     """Connect, lock, and call `migrate(connection)` with a synchronous Connection.
 
@@ -248,11 +273,13 @@ def run_online(handed_over, url_factory, migrate: Callable[[Connection], None], 
     is the same function either way.
     """
     if _is_async_engine(handed_over):
-        asyncio.run(_run_async(handed_over, None, migrate, lock))
+        with _plain_ctrl_c():
+            asyncio.run(_run_async(handed_over, None, migrate, lock))
         return
     url = url_factory() if handed_over is None else None
     if url is not None and url.get_dialect().is_async:
-        asyncio.run(_run_async(None, url, migrate, lock))
+        with _plain_ctrl_c():
+            asyncio.run(_run_async(None, url, migrate, lock))
         return
     with connect(handed_over, lambda: url, lock=lock) as connection:
         migrate(connection)
