@@ -44,8 +44,9 @@ EXAMPLE_FILES = [
     "EXAMPLES.md",
     "EXAMPLES.zh.md",
 ]
-# Documents written once per docs_language: NAME.md (en) and NAME.zh.md (zh).
-TRANSLATED = ["README.md", "EXAMPLES.md"]
+# Files written once per docs_language: NAME.EXT (en) and NAME.zh.EXT (zh), such as the
+# README and what the guided tour says.
+TRANSLATED = ["README.md", "EXAMPLES.md", "tools/tour_text.py"]
 
 
 def choose_engine(project: Path, package: str, use_async: bool) -> None:
@@ -62,9 +63,10 @@ def remove_examples(project: Path) -> None:
 
 
 def choose_language(project: Path, language: str) -> None:
-    """Keep each document in the chosen language, under its plain name."""
+    """Keep each translated file in the chosen language, under its plain name."""
     for name in TRANSLATED:
-        english, chinese = project / name, project / name.replace(".md", ".zh.md")
+        english = project / name
+        chinese = english.with_suffix(".zh" + english.suffix)
         if language == "zh" and chinese.exists():
             chinese.replace(english)
         chinese.unlink(missing_ok=True)

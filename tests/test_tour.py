@@ -6,6 +6,8 @@ import re
 import sys
 from pathlib import Path
 
+from test_docs_language import CJK
+
 from baked import BIN
 
 # Printed by the tour before it runs each of them (quoting as a user would type it).
@@ -109,3 +111,60 @@ def test_tour_follows_the_projects_protected_tables_and_revisions(bake):
     assert "-x allow_protected=users" not in output
     assert "=== Step 14 of 14: The timeline" in output
     assert "ALTER TABLE users ADD COLUMN email" in output
+
+
+def readme_model_line(project) -> str:
+    """The line README section 4 tells the user to add to User."""
+    readme = (project.path / "README.md").read_text()
+    (line,) = re.findall(r"^    email: .*\n", readme, re.MULTILINE)
+    return line
+
+
+def test_tour_works_after_the_readme_step_that_adds_email(bake):
+    project = bake()
+    package = project.context["package_name"]
+    line = readme_model_line(project)
+    # The README's line and the tour's are the same code.
+    assert (
+        'FIELD_LINE = "    {field}: Mapped[str | None] = mapped_column(String(100), nullable=True)\\n"'
+        in (project.path / "tools" / "tour.py").read_text()
+    )
+    assert line == "    email: Mapped[str | None] = mapped_column(String(100), nullable=True)\n"
+    # README sections 3 and 4, on the default development database.
+    project.alembic("upgrade", "head")
+    project.edit(f"{package}/models.py", "String(50))\n", "String(50))\n" + line)
+    project.alembic("revision", "--autogenerate", "-m", "add email to user")
+    project.alembic("upgrade", "head")
+    before = snapshot(project.path)
+
+    result = project.run(str(BIN / "nox"), "--no-color", "-s", "tour", timeout=900)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Your User already has email: the tour adds nickname instead." in output
+    assert '$ alembic revision --autogenerate -m "add nickname to user"\n' in output
+    assert "  - users.nickname: drop column (its values are lost)" in output
+    assert "No file was written: alembic/versions/ still holds the same 3 files." in output
+    assert "Tour complete" in output
+    after = {
+        path: digest for path, digest in snapshot(project.path).items() if not written_by_nox(path, package)
+    }
+    assert after == before
+
+
+def test_a_chinese_bake_tours_in_chinese(bake):
+    project = bake(docs_language="zh")
+    assert not (project.path / "tools" / "tour_text.zh.py").exists()
+    result = project.run(sys.executable, "tools/tour.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Everything the tour says itself (not the commands it runs and their output, indented).
+    said = [
+        line
+        for line in result.stdout.splitlines()
+        if line.strip() and not line.startswith(("    ", "$ ", "-", "+", "@@"))
+    ]
+    english = [
+        line for line in said if not CJK.search(line) and not line.startswith(("  ", "alembic/versions/"))
+    ]
+    assert english == []
+    assert "=== 第 15 步，共 15 步：迁移历史" in said
+    assert said[-1].startswith("导览完成")

@@ -7,7 +7,10 @@ command, runs it, shows its output and checks that it did what the step says
 (a refused command must fail and write no file). If a step does not behave as
 expected, the tour stops there with a non-zero exit status naming the step.
 
-The project itself is never touched, and the copy is removed at the end.
+The project itself is never touched, and the copy is removed at the end. The
+tour works in whatever state the project is: it adds a column User does not
+have yet (email, the line of README section 4; or nickname, or phone).
+What it says is in tools/tour_text.py, in the project's language.
 
     python tools/tour.py            # straight through (CI, no input needed)
     python tools/tour.py --pause    # wait for Enter between steps
@@ -30,6 +33,11 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+# tour_text is imported from this directory of the project, which the tour must leave as
+# it was: no __pycache__ written beside it.
+sys.dont_write_bytecode = True
+from tour_text import MESSAGES, STEP_TEXT  # noqa: E402
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -56,8 +64,9 @@ SKIPPED_SUFFIXES = (
     ".egg-info",
 )
 
-NAME_LINE = "    name: Mapped[str] = mapped_column(String(50))\n"
-EMAIL_LINE = "    email: Mapped[str | None] = mapped_column(String(100), nullable=True)\n"
+# The column the tour adds: the first one User does not have. The line is README section 4's.
+FIELDS = ("email", "nickname", "phone")
+FIELD_LINE = "    {field}: Mapped[str | None] = mapped_column(String(100), nullable=True)\n"
 SHOWN_LINES = 14
 # No step takes more than a few seconds; a stuck one fails the tour rather than hang CI.
 COMMAND_TIMEOUT = 300
@@ -68,8 +77,15 @@ BOILERPLATE = (
 )
 
 
+def say(key: str, **values) -> str:
+    return MESSAGES[key].format(**values)
+
+
 class StepFailed(Exception):
     """A step did not behave as the tour says it should."""
+
+    def __init__(self, key: str, **values) -> None:
+        super().__init__(say(key, **values))
 
 
 class Tour:
@@ -94,7 +110,8 @@ class Tour:
         # revision the database started at, the tour's first revision file.
         self.baseline: list[str] = []
         self.start = ""
-        self.email_revision = Path()
+        self.field_revision = Path()
+        self.field, self.taken = choose_field(self.original_models)
         # protected_tables in alembic.ini decides which refusal and which override the tour shows.
         self.users_protected = "users" in protected_tables(copy / "alembic.ini")
         self.override = ("-x", "allow_destructive=true")
@@ -125,7 +142,7 @@ class Tour:
                 timeout=COMMAND_TIMEOUT,
             )
         except subprocess.TimeoutExpired:
-            raise StepFailed(f"the command did not finish within {COMMAND_TIMEOUT} s") from None
+            raise StepFailed("timeout", seconds=COMMAND_TIMEOUT) from None
         output = result.stdout.replace(f"{self.copy}{os.sep}", "")
         if self.boilerplate_shown:
             output = "".join(line for line in output.splitlines(True) if not line.startswith(BOILERPLATE))
@@ -134,11 +151,11 @@ class Tour:
             show(result.stderr, shown)
         self.boilerplate_shown = True
         if refused and result.returncode == 0:
-            raise StepFailed("the command should have been refused, but it succeeded")
+            raise StepFailed("not_refused")
         if not refused and result.returncode != 0:
-            raise StepFailed(f"the command failed (exit status {result.returncode})")
+            raise StepFailed("command_failed", status=result.returncode)
         if "Traceback" in output + (result.stderr or ""):
-            raise StepFailed("the command crashed with a traceback instead of a clear message")
+            raise StepFailed("traceback")
         return output
 
     def versions(self) -> list[str]:
@@ -151,11 +168,11 @@ class Tour:
         new = sorted(set(self.versions()) - set(before))
         if refused:
             if new:
-                raise StepFailed(f"the command was refused but still wrote {new}")
-            print(f"No file was written: alembic/versions/ still holds the same {len(before)} files.")
+                raise StepFailed("refused_but_wrote", files=new)
+            print(say("nothing_written", count=len(before)))
             return output, None
         if len(new) != 1:
-            raise StepFailed(f"expected exactly one new revision file, found {new or 'none'}")
+            raise StepFailed("one_new_file", files=new or say("none"))
         return output, self.copy / "alembic" / "versions" / new[0]
 
     # Looking at the results
@@ -170,8 +187,8 @@ class Tour:
     def expect_columns(self, *expected: str) -> None:
         found = self.columns()
         if found != list(expected):
-            raise StepFailed(f"users should have columns {list(expected)}, but has {found}")
-        print(f"Checked: the users table now has the columns {', '.join(found)}.")
+            raise StepFailed("columns_expected", expected=list(expected), found=found)
+        print(say("columns_now", columns=", ".join(found)))
 
     def edit_models(self, new_text: str) -> None:
         old_text = self.models.read_text()
@@ -188,6 +205,24 @@ class Tour:
         print()
 
 
+def choose_field(models: str) -> tuple[str, list[str]]:
+    """The first of FIELDS that models.py does not declare yet, and those it does."""
+    taken = [field for field in FIELDS if re.search(rf"^\s+{field}\s*:", models, re.MULTILINE)]
+    free = [field for field in FIELDS if field not in taken]
+    # All three taken: a fourth name no README shows.
+    return (free[0] if free else "tour_note"), taken
+
+
+def with_field(models: str, field: str) -> str:
+    """models.py with FIELD_LINE after the last mapped column of class User."""
+    user = re.search(r"^class User\b.*?(?=^\S|\Z)", models, re.MULTILINE | re.DOTALL)
+    columns = list(re.finditer(r"^    \w+: Mapped\[.*\n", user.group(0), re.MULTILINE)) if user else []
+    if not columns:
+        raise StepFailed("no_user_class", field=field)
+    at = user.start() + columns[-1].end()
+    return models[:at] + FIELD_LINE.format(field=field) + models[at:]
+
+
 def protected_tables(alembic_ini: Path) -> set[str]:
     config = configparser.ConfigParser(interpolation=None)
     config.read(alembic_ini)
@@ -197,7 +232,7 @@ def protected_tables(alembic_ini: Path) -> set[str]:
 def revision_id(path: Path) -> str:
     match = re.search(r'^revision(?::[^=]*)? = "(\w+)"', path.read_text(), re.MULTILINE)
     if not match:
-        raise StepFailed(f"{path.name} has no revision id")
+        raise StepFailed("no_revision_id", name=path.name)
     return match.group(1)
 
 
@@ -211,7 +246,7 @@ def show(text: str, limit: int) -> None:
     for line in lines[:limit]:
         print(f"    {line}".rstrip())
     if len(lines) > limit:
-        print(f"    ... ({len(lines) - limit} more lines)")
+        print(f"    {say('more_lines', count=len(lines) - limit)}")
 
 
 def functions(path: Path, *names: str) -> str:
@@ -224,224 +259,134 @@ def functions(path: Path, *names: str) -> str:
     )
 
 
-# The steps, in order. Each one's docstring is its title and explanation. The
+# The steps, in order; their titles and explanations are STEP_TEXT in tour_text.py. The
 # checks look at exit statuses, files and the database, and at names that the
 # guards' messages print in every language (users.email, the -x options).
 
 
 def create_schema(tour: Tour) -> None:
-    """Create the schema.
-
-    `upgrade head` runs every revision the database has not seen yet, oldest
-    first. The tour's database is a fresh SQLite file, so this runs all the
-    revisions the project ships with, starting with "create users table".
-    (The first two lines appear on every command; the tour leaves them out
-    from here on.)
-    """
     tour.alembic("upgrade", "head")
     tour.baseline = tour.columns()
     if not {"id", "name"} <= set(tour.baseline):
-        raise StepFailed(f"users should have the columns id and name, but has {tour.baseline}")
-    print(f"Checked: the users table has the columns {', '.join(tour.baseline)}.")
+        raise StepFailed("columns_start", found=tour.baseline)
+    print(say("columns_have", columns=", ".join(tour.baseline)))
 
 
 def where_are_we(tour: Tour) -> None:
-    """Ask the database where it is.
-
-    `current` reads the revision id stored in the database's alembic_version
-    table. "(head)" means no revision is waiting to run.
-    """
     output = tour.alembic("current")
     match = re.search(r"^(\w+) \(head\)", output, re.MULTILINE)
     if not match:
-        raise StepFailed("`alembic current` should report the database at (head)")
+        raise StepFailed("not_at_head")
     tour.start = match.group(1)
 
 
-def add_email_field(tour: Tour) -> None:
-    """Change a model: add an email column to User.
-
-    The models are the single source of truth. Here is the edit, as a diff of
-    models.py (made in the scratch copy, not in your project).
-    """
-    if NAME_LINE not in tour.original_models:
-        raise StepFailed(f"models.py no longer has the line {NAME_LINE.strip()!r} to add email after")
-    tour.edit_models(tour.original_models.replace(NAME_LINE, NAME_LINE + EMAIL_LINE, 1))
+def add_field(tour: Tour) -> None:
+    if tour.taken:
+        print(say("field_taken", taken=", ".join(tour.taken), field=tour.field) + "\n")
+    tour.edit_models(with_field(tour.original_models, tour.field))
 
 
-def autogenerate_email(tour: Tour) -> None:
-    """Let Alembic write the migration.
-
-    `revision --autogenerate` compares the models with the database and writes
-    a revision file with the difference. The post-write hooks in alembic.ini
-    then tidy it with ruff.
-    """
-    _, path = tour.autogenerate("add email to user")
-    if '"email"' not in path.read_text():
-        raise StepFailed(f"{path.name} does not mention the email column")
-    tour.email_revision = path
+def autogenerate_field(tour: Tour) -> None:
+    _, path = tour.autogenerate(f"add {tour.field} to user")
+    if f'"{tour.field}"' not in path.read_text():
+        raise StepFailed("field_not_mentioned", name=path.name, field=tour.field)
+    tour.field_revision = path
 
 
-def review_email(tour: Tour) -> None:
-    """Review the file before you run it.
-
-    Autogenerate cannot know your intent: a rename looks like a drop plus an
-    add, and data never moves by itself. Read upgrade() and downgrade(), fix
-    them if needed, then commit the file with the model change. On SQLite the
-    change is wrapped in batch_alter_table, since SQLite cannot ALTER most things.
-    """
-    path = tour.email_revision
+def review_field(tour: Tour) -> None:
+    path = tour.field_revision
     print(f"alembic/versions/{path.name}:")
     source = functions(path, "upgrade", "downgrade")
     show(source, 40)
     if "add_column" not in source or "drop_column" not in source:
-        raise StepFailed("upgrade() should add the column and downgrade() drop it")
+        raise StepFailed("add_and_drop")
 
 
-def apply_email(tour: Tour) -> None:
-    """Apply it.
-
-    The same command as at the start: only the new revision runs.
-    """
+def apply_field(tour: Tour) -> None:
     tour.alembic("upgrade", "head")
-    tour.expect_columns(*tour.baseline, "email")
+    tour.expect_columns(*tour.baseline, tour.field)
 
 
-def undo_email(tour: Tour) -> None:
-    """Undo the last revision.
-
-    `downgrade -1` runs the newest revision's downgrade(). Every revision must
-    be reversible; `nox -s roundtrip` checks that for the whole chain.
-    """
+def undo_field(tour: Tour) -> None:
     tour.alembic("downgrade", "-1")
     tour.expect_columns(*tour.baseline)
 
 
-def redo_email(tour: Tour) -> None:
-    """And forward again.
-
-    Upgrade, downgrade, upgrade: if all three work, the revision is safe to share.
-    """
+def redo_field(tour: Tour) -> None:
     tour.alembic("upgrade", "head")
-    tour.expect_columns(*tour.baseline, "email")
+    tour.expect_columns(*tour.baseline, tour.field)
 
 
 def offline_sql(tour: Tour) -> None:
-    """Review the SQL without a database.
-
-    `--sql` prints the statements instead of running them, for a DBA or a
-    change ticket. `alembic upgrade head --sql` prints the whole chain (`nox -s
-    sql` writes it to build/migrations.sql); a range FROM:TO prints just the
-    revisions after FROM up to TO, here the new one.
-    """
-    revision = revision_id(tour.email_revision)
+    revision = revision_id(tour.field_revision)
     output = tour.alembic("upgrade", f"{tour.start}:{revision}", "--sql", shown=24, stdout_only=True)
-    if not re.search(r"ALTER TABLE users ADD COLUMN email VARCHAR\(100\)", output):
-        raise StepFailed("the SQL should add the email column to users")
+    if not re.search(rf"ALTER TABLE users ADD COLUMN {tour.field} VARCHAR\(100\)", output):
+        raise StepFailed("sql_adds_field", field=tour.field)
 
 
 def empty_refused(tour: Tour) -> None:
-    """Guard: an autogenerate with nothing to do is refused.
-
-    The models and the database agree now. Plain Alembic would write an empty
-    revision; this project refuses, so the history holds no empty files. (A
-    hand-written `alembic revision -m ...` for a data migration is never refused.)
-    """
     tour.autogenerate("nothing changed", refused=True)
 
 
-def remove_email_field(tour: Tour) -> None:
-    """Guard: a revision that loses data is refused.
-
-    Remove the email field from the model again, and autogenerate. Dropping a
-    column loses its values, so the revision is refused: the message lists
-    every offending operation and the exact command that would allow it.
-    """
+def remove_field(tour: Tour) -> None:
     if tour.users_protected:
-        print("users is also a protected table here (protected_tables in alembic.ini), and the")
-        print("message says so.\n")
+        print(say("also_protected"))
     tour.edit_models(tour.original_models)
-    output, _ = tour.autogenerate("drop email from user", refused=True)
-    for expected in ("users.email", " ".join(tour.override)):
+    output, _ = tour.autogenerate(f"drop {tour.field} from user", refused=True)
+    for expected in (f"users.{tour.field}", " ".join(tour.override)):
         if expected not in output:
-            raise StepFailed(f"the refusal should name {expected!r}")
+            raise StepFailed("refusal_names", expected=expected)
 
 
 def destructive_alone_refused(tour: Tour) -> None:
-    """Guard: on a protected table, allowing data loss is not enough.
-
-    `-x allow_destructive=true` lets a drop through on an ordinary table. A
-    protected table must also be named, so nobody drops users data by accident.
-    `-x` options go before the command.
-    """
-    output, _ = tour.autogenerate("drop email from user", "-x", "allow_destructive=true", refused=True)
-    if "users.email" not in output:
-        raise StepFailed("the refusal should name users.email")
+    output, _ = tour.autogenerate(
+        f"drop {tour.field} from user", "-x", "allow_destructive=true", refused=True
+    )
+    if f"users.{tour.field}" not in output:
+        raise StepFailed("refusal_names", expected=f"users.{tour.field}")
 
 
 def override(tour: Tour) -> None:
-    """The override: say exactly what you mean to lose.
-
-    With data loss allowed explicitly (and a protected table named), the
-    revision is written. Review it like any other: this one drops a column and
-    its values.
-    """
-    _, path = tour.autogenerate("drop email from user", *tour.override)
+    _, path = tour.autogenerate(f"drop {tour.field} from user", *tour.override)
     print(f"alembic/versions/{path.name}:")
     source = functions(path, "upgrade")
     show(source, 20)
     if "drop_column" not in source:
-        raise StepFailed("upgrade() should drop the email column")
+        raise StepFailed("upgrade_drops", field=tour.field)
 
 
 def apply_drop(tour: Tour) -> None:
-    """Apply the reviewed revision."""
     tour.alembic("upgrade", "head")
     tour.expect_columns(*tour.baseline)
 
 
 def history(tour: Tour) -> None:
-    """The timeline.
-
-    `history` lists the revisions, newest first; each line is "parent -> revision".
-    """
     lines = tour.alembic("history").strip().splitlines()
     if (
         len(lines) < 2
-        or "(head), drop email from user" not in lines[0]
-        or "add email to user" not in lines[1]
+        or f"(head), drop {tour.field} from user" not in lines[0]
+        or f"add {tour.field} to user" not in lines[1]
     ):
-        raise StepFailed("history should end with 'add email to user', then 'drop email from user' (head)")
+        raise StepFailed("history_order", field=tour.field)
 
 
 STEPS: list[Callable[[Tour], None]] = [
     create_schema,
     where_are_we,
-    add_email_field,
-    autogenerate_email,
-    review_email,
-    apply_email,
-    undo_email,
-    redo_email,
+    add_field,
+    autogenerate_field,
+    review_field,
+    apply_field,
+    undo_field,
+    redo_field,
     offline_sql,
     empty_refused,
-    remove_email_field,
+    remove_field,
     destructive_alone_refused,
     override,
     apply_drop,
     history,
 ]
-
-SUMMARY = """\
-Summary
-  edit models.py -> alembic revision --autogenerate -m "..." -> read the file -> alembic upgrade head
-  alembic downgrade -1 undoes the last revision; alembic current / history show where you are.
-  alembic upgrade head --sql shows the SQL without running it.
-  Autogenerate refuses empty revisions and revisions that lose data; the message names the
-  operations and the override: alembic -x allow_destructive=true revision --autogenerate -m ...
-  Protected tables (alembic.ini) also need -x allow_protected=<table>.
-  More in README.md; `nox` runs every check.
-"""
 
 
 def copy_project(destination: Path) -> Path:
@@ -457,36 +402,37 @@ def run(pause: bool) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tour-", ignore_cleanup_errors=True) as scratch:
         tour = Tour(copy_project(Path(scratch)))
-        print(f"Guided tour of {PROJECT.name}: a scratch copy with a throwaway SQLite database.")
-        print("Your project and its database are not touched.")
+        print(say("intro", project=PROJECT.name))
         # Allowing data loss alone is enough when users is not protected: no such step then.
         steps = [step for step in STEPS if tour.users_protected or step is not destructive_alone_refused]
         for number, step in enumerate(steps, start=1):
-            title, _, explanation = (step.__doc__ or step.__name__).partition("\n")
-            title = title.strip().rstrip(".")
-            print(f"\n=== Step {number} of {len(steps)}: {title}")
+            title, explanation = (text.format(field=tour.field) for text in STEP_TEXT[step.__name__])
+            print("\n" + say("step", number=number, total=len(steps), title=title))
             if explanation.strip():
                 print(textwrap.dedent(explanation).strip())
             print()
             try:
                 step(tour)
             except StepFailed as failure:
-                print(f"\nTOUR FAILED at step {number} ({title}): {failure}", file=sys.stderr)
+                print("\n" + say("failed", number=number, title=title, reason=failure), file=sys.stderr)
                 return 1
             except Exception:
-                print(f"\nTOUR FAILED at step {number} ({title}): unexpected error", file=sys.stderr)
+                print(
+                    "\n" + say("failed", number=number, title=title, reason=say("unexpected")),
+                    file=sys.stderr,
+                )
                 raise
             if pause and number < len(steps):
                 pause = wait()
-    print(f"\n{SUMMARY}")
-    print(f"Tour complete in {time.monotonic() - started:.1f}s; the scratch copy has been removed.")
+    print("\n" + say("summary"))
+    print(say("complete", seconds=time.monotonic() - started))
     return 0
 
 
 def wait() -> bool:
     """Wait for Enter; False once there is no more input (no terminal): stop pausing."""
     try:
-        input("\n[Enter for the next step] ")
+        input(say("press_enter"))
     except EOFError:
         print()
         return False
@@ -499,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(parser.parse_args(argv).pause)
     except KeyboardInterrupt:
-        print("\nTour interrupted; the scratch copy has been removed.", file=sys.stderr)
+        print(say("interrupted"), file=sys.stderr)
         return 130
 
 
