@@ -181,7 +181,17 @@ open(os.environ["STARTED"], "w").close()
 
 def test_ctrl_c_during_an_upgrade_says_interrupted_and_releases_the_lock(database, bake, tmp_path):
     backend, url = database
-    project = bake(database=backend)
+    interrupt_a_slow_revision(bake(database=backend), backend, url, tmp_path)
+
+
+def test_ctrl_c_in_an_async_project_while_the_driver_waits(postgresql_url, bake, tmp_path):
+    # asyncio would otherwise cancel the task only once pg_sleep has finished.
+    url = re.sub(r"^postgresql\+\w+://", "postgresql://", postgresql_url)
+    interrupt_a_slow_revision(bake(database="postgresql", use_async=True), "postgresql", url, tmp_path)
+
+
+def interrupt_a_slow_revision(project, backend: str, url: str, tmp_path) -> None:
+    """SIGINT `alembic upgrade head` inside a slow revision; then check the output, lock and database."""
     write_revision(
         project, "good0001", FIRST_REVISION, 'op.create_table("good", sa.Column("id", sa.Integer))'
     )

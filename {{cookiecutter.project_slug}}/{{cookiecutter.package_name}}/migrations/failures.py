@@ -15,8 +15,11 @@ become one-line CommandErrors, as they always did.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -32,6 +35,9 @@ from . import messages
 DEFAULT_LOCK_TIMEOUT = "10s"
 # The exit status of a process ended by SIGINT, as shells report it.
 INTERRUPTED_EXIT_CODE = 130
+# Ctrl-C, as it reaches a revision: directly, or (async projects, while the
+# driver awaits the server) as the cancellation asyncio.run() sends on its way out.
+INTERRUPTIONS = (KeyboardInterrupt, asyncio.CancelledError)
 
 
 def timeout_message(error: DBAPIError) -> str | None:
@@ -129,7 +135,7 @@ def _end_mysql_session(connection) -> None:
 
 def _summary(migration_context: MigrationContext, error: BaseException, revision) -> str:
     connection = migration_context.connection
-    interrupted = isinstance(error, KeyboardInterrupt)
+    interrupted = isinstance(error, INTERRUPTIONS)
     mysql = connection.dialect.name in ("mysql", "mariadb")
     if interrupted and mysql:
         _end_mysql_session(connection)
@@ -148,6 +154,64 @@ def _summary(migration_context: MigrationContext, error: BaseException, revision
     return summary
 
 
+class Interrupted(Exception):
+    """Ctrl-C stopped a revision; the message is the summary line."""
+
+
+@contextmanager
+def reported_interruption() -> Iterator[None]:
+    """Around the whole run (lock and connection released by then): the line, then exit 130."""
+    try:
+        yield
+    except Interrupted as interrupted:
+        print(interrupted, file=sys.stderr)
+        raise SystemExit(INTERRUPTED_EXIT_CODE) from None
+
+
+class CtrlC:
+    """SIGINT handler that lets Ctrl-C reach the running revision, under asyncio too.
+
+    asyncio.run() would only cancel its task at the next await, after a
+    sleeping revision has finished. Here, while revision code runs (inside
+    SQLAlchemy's greenlet, or without asyncio) Ctrl-C raises KeyboardInterrupt
+    there; while the event loop waits on the server, it cancels the task, so
+    the driver's await raises CancelledError inside the revision.
+    """
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task | None = None
+
+    def cancels(self, task: asyncio.Task | None) -> None:
+        self.task = task
+
+    def __call__(self, signum, frame) -> None:
+        if self.task is not None and not self.task.done() and _in_event_loop():
+            self.task.cancel()
+            self.task.get_loop().call_soon_threadsafe(lambda: None)  # wake the loop's select()
+            return
+        raise KeyboardInterrupt
+
+
+def _in_event_loop() -> bool:
+    import greenlet  # async projects only: SQLAlchemy's asyncio support depends on it
+
+    return greenlet.getcurrent().parent is None  # run_sync() code runs in a child greenlet
+
+
+@contextmanager
+def plain_ctrl_c() -> Iterator[CtrlC]:
+    """Install CtrlC while migrations run, unless someone else handles SIGINT already."""
+    handler = CtrlC()
+    ours = threading.current_thread() is threading.main_thread()
+    ours = ours and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    previous = signal.signal(signal.SIGINT, handler) if ours else None
+    try:
+        yield handler
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _from_command_line(migration_context: MigrationContext) -> bool:
     # config.cmd_opts is None when commands are called from Python.
     return migration_context.environment_context.config.cmd_opts is not None
@@ -158,7 +222,7 @@ def explain_failures(migration_context: MigrationContext) -> Iterator[None]:
     """Wrap `context.run_migrations()`: one summary line for a failed or interrupted revision."""
     try:
         yield
-    except (Exception, KeyboardInterrupt) as error:
+    except (Exception, *INTERRUPTIONS) as error:
         if not _from_command_line(migration_context):
             line = timeout_message(error) if isinstance(error, DBAPIError) else None
             if line is None:
@@ -166,7 +230,7 @@ def explain_failures(migration_context: MigrationContext) -> Iterator[None]:
             raise CommandError(line) from None
         files = _revision_files(migration_context)
         frames = _own_frames(error, files)
-        interrupted = isinstance(error, KeyboardInterrupt)
+        interrupted = isinstance(error, INTERRUPTIONS)
         if not frames and not interrupted:
             raise  # not a revision's own failure (e.g. an unknown revision id): Alembic says it
         revision = files[Path(frames[0].filename).resolve()] if frames else None
@@ -174,6 +238,5 @@ def explain_failures(migration_context: MigrationContext) -> Iterator[None]:
             sys.stderr.write("".join(traceback.format_list(frames)))
         summary = _summary(migration_context, error, revision)
         if interrupted:
-            print(summary, file=sys.stderr)
-            raise SystemExit(INTERRUPTED_EXIT_CODE) from None
+            raise Interrupted(summary) from None
         raise CommandError(summary) from None

@@ -20,9 +20,7 @@ import asyncio
 import math
 import os
 import re
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
@@ -33,7 +31,13 @@ from sqlalchemy.exc import DBAPIError
 
 from ..settings import SettingsError, database_url, disagreeing_environments, environment_name
 from . import messages
-from .failures import DEFAULT_LOCK_TIMEOUT, explain_failures  # noqa: F401  (env.py calls runtime.explain_failures)
+from .failures import (
+    DEFAULT_LOCK_TIMEOUT,
+    CtrlC,
+    explain_failures,  # noqa: F401  (env.py calls runtime.explain_failures)
+    plain_ctrl_c,
+    reported_interruption,
+)
 from .guards import TRUE_WORDS
 from .locks import migration_lock
 
@@ -214,9 +218,13 @@ def _is_async_engine(connectable) -> bool:
     return type(connectable).__name__ == "AsyncEngine"
 
 
-async def _run_async(handed_over, url: URL | None, migrate: Callable[[Connection], None], lock: bool) -> None:
+async def _run_async(
+    handed_over, url: URL | None, migrate: Callable[[Connection], None], lock: bool, ctrl_c: CtrlC
+) -> None:
     """Alembic's `async` template: an async connection, migrations run through run_sync()."""
     from sqlalchemy.ext.asyncio import create_async_engine  # only async projects install greenlet
+
+    ctrl_c.cancels(asyncio.current_task())
 
     engine = handed_over or create_async_engine(url, poolclass=pool.NullPool)
     if handed_over is None and url.get_backend_name() == "sqlite":
@@ -242,29 +250,6 @@ async def _run_async(handed_over, url: URL | None, migrate: Callable[[Connection
         await engine.dispose()
 
 
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def _plain_ctrl_c() -> Iterator[None]:
-    """Keep Ctrl-C a KeyboardInterrupt where the migration runs, under asyncio too.
-
-    asyncio.run() would turn it into a cancellation delivered at the next
-    await, after a sleeping revision has finished; explain_failures() then
-    could not say which revision was interrupted. asyncio leaves a handler
-    other than Python's default in place.
-    """
-    plain = threading.current_thread() is threading.main_thread()
-    plain = plain and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    previous = signal.signal(signal.SIGINT, _raise_keyboard_interrupt) if plain else None
-    try:
-        yield
-    finally:
-        if plain:
-            signal.signal(signal.SIGINT, previous)
-
-
 def run_online(handed_over, url_factory, migrate: Callable[[Connection], None], *, lock: bool = True) -> None:
     """Connect, lock, and call `migrate(connection)` with a synchronous Connection.
 
@@ -272,17 +257,16 @@ def run_online(handed_over, url_factory, migrate: Callable[[Connection], None], 
     tests go through asyncio the way Alembic's `async` template does; `migrate`
     is the same function either way.
     """
-    if _is_async_engine(handed_over):
-        with _plain_ctrl_c():
-            asyncio.run(_run_async(handed_over, None, migrate, lock))
-        return
-    url = url_factory() if handed_over is None else None
-    if url is not None and url.get_dialect().is_async:
-        with _plain_ctrl_c():
-            asyncio.run(_run_async(None, url, migrate, lock))
-        return
-    with connect(handed_over, lambda: url, lock=lock) as connection:
-        migrate(connection)
+    with reported_interruption(), plain_ctrl_c() as ctrl_c:
+        if _is_async_engine(handed_over):
+            asyncio.run(_run_async(handed_over, None, migrate, lock, ctrl_c))
+            return
+        url = url_factory() if handed_over is None else None
+        if url is not None and url.get_dialect().is_async:
+            asyncio.run(_run_async(None, url, migrate, lock, ctrl_c))
+            return
+        with connect(handed_over, lambda: url, lock=lock) as connection:
+            migrate(connection)
 
 
 def compares_models(config) -> bool:
