@@ -130,9 +130,9 @@ def check_login(bind):
 
 def test_a_failed_revision_shows_its_own_frames_and_one_line(database, bake):
     backend, url = database
-    password = {"postgresql": "hunter2pw"}.get(backend)
-    if password:  # trust authentication ignores it: it is there to be hidden
-        url = url.replace("postgres@", f"postgres:{password}@")
+    password = {"postgresql": "hunter2"}.get(backend)
+    if password:  # trust authentication ignores it: it is there to be hidden (decoded: hunter2@pw)
+        url = url.replace("postgres@", f"postgres:{password}%40pw@")
     project = bake(database=backend)
     env = {"DATABASE_URL": url}
     write_revision(

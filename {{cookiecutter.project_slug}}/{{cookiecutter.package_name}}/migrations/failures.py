@@ -24,6 +24,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
@@ -90,7 +91,11 @@ def _reason(error: BaseException, password: str | None) -> str:
         error = error.orig or error
     lines = str(error).strip().splitlines()
     reason = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
-    return reason.replace(password, "***") if password else reason
+    # As given, and as written in DATABASE_URL (URL-encoded).
+    for form in (password, quote_plus(password or "")):
+        if form:
+            reason = reason.replace(form, "***")
+    return reason
 
 
 def _version_numbers(connection, migration_context: MigrationContext) -> list[str]:
