@@ -7,6 +7,7 @@ during an upgrade, APP_ENV and ALEMBIC_ENV disagreeing about production, and
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import re
 import signal
@@ -190,6 +191,28 @@ def test_ctrl_c_in_an_async_project_while_the_driver_waits(postgresql_url, bake,
     interrupt_a_slow_revision(bake(database="postgresql", use_async=True), "postgresql", url, tmp_path)
 
 
+def ctrl_c_during_upgrade(project, env: dict[str, str], wait) -> tuple[int, str, str]:
+    """Start `alembic upgrade head`, call wait(process), send SIGINT as Ctrl-C does; its exit status and output.
+
+    wait() may read the first lines of stderr: it returns them.
+    """
+    upgrade = subprocess.Popen(
+        [str(BIN / "alembic"), "upgrade", "head"],
+        cwd=project.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first_lines = wait(upgrade)
+        upgrade.send_signal(signal.SIGINT)
+        stdout, stderr = upgrade.communicate(timeout=30)
+    finally:
+        upgrade.kill()
+    return upgrade.returncode, stdout, first_lines + stderr
+
+
 def interrupt_a_slow_revision(project, backend: str, url: str, tmp_path) -> None:
     """SIGINT `alembic upgrade head` inside a slow revision; then check the output, lock and database."""
     write_revision(
@@ -200,23 +223,15 @@ def interrupt_a_slow_revision(project, backend: str, url: str, tmp_path) -> None
     )
     started = tmp_path / "started"
     env = environment(DATABASE_URL=url, STARTED=str(started), SLEEP="120")
-    upgrade = subprocess.Popen(
-        [str(BIN / "alembic"), "upgrade", "head"],
-        cwd=project.path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+
+    def into_the_sleep(upgrade) -> str:
         wait_until(started.exists, "the slow revision to start")
-        time.sleep(0.5)  # into the sleep itself
-        upgrade.send_signal(signal.SIGINT)
-        stdout, stderr = upgrade.communicate(timeout=30)
-    finally:
-        upgrade.kill()
+        time.sleep(0.5)
+        return ""
+
+    returncode, stdout, stderr = ctrl_c_during_upgrade(project, env, into_the_sleep)
     output = stdout + stderr
-    assert upgrade.returncode == 130, output
+    assert returncode == 130, output
     assert "Traceback" not in output, output
     last = stderr.strip().splitlines()[-1]
     assert last.startswith(f"interrupted (Ctrl-C) while running revision slow0001 ({slow.name})"), output
@@ -309,3 +324,25 @@ def test_alembic_from_a_subdirectory_is_explained_and_the_hint_works(bake, tmp_p
     )
     assert hinted.returncode == 0, hinted.stdout + hinted.stderr
     assert "users" in tables(env["DATABASE_URL"])
+
+
+def until_it_waits_for_the_lock(upgrade) -> str:
+    lines = []
+    while not lines or "Waiting for the migration lock" not in lines[-1]:
+        lines.append(upgrade.stderr.readline())
+        assert lines[-1], "alembic ended without waiting for the lock:\n" + "".join(lines)
+    return "".join(lines)
+
+
+def test_ctrl_c_while_waiting_for_the_migration_lock_is_one_line(bake, tmp_path):
+    project = bake()
+    database = tmp_path / "waits.sqlite3"
+    env = environment(DATABASE_URL=f"sqlite:///{database}")
+    with open(f"{database}.migration-lock", "a+") as held:  # another run holds the lock
+        fcntl.flock(held, fcntl.LOCK_EX)
+        returncode, stdout, stderr = ctrl_c_during_upgrade(project, env, until_it_waits_for_the_lock)
+    output = stdout + stderr
+    assert returncode == 130, output
+    assert "Traceback" not in output, output
+    assert "Waiting for the migration lock" in stderr
+    assert stderr.strip().splitlines()[-1].startswith("interrupted (Ctrl-C) while no revision was running")

@@ -26,6 +26,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from alembic import context
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import column, inspect, select, table
@@ -165,11 +166,20 @@ class Interrupted(Exception):
 
 @contextmanager
 def reported_interruption() -> Iterator[None]:
-    """Around the whole run (lock and connection released by then): the line, then exit 130."""
+    """Around the whole run (lock and connection released by then): the line, then exit 130.
+
+    Ctrl-C outside any revision (connecting, waiting for the migration lock)
+    gets a line too when run from the command line.
+    """
     try:
         yield
     except Interrupted as interrupted:
         print(interrupted, file=sys.stderr)
+        raise SystemExit(INTERRUPTED_EXIT_CODE) from None
+    except KeyboardInterrupt:
+        if context.config.cmd_opts is None:
+            raise
+        print(messages.text("interrupted_outside"), file=sys.stderr)
         raise SystemExit(INTERRUPTED_EXIT_CODE) from None
 
 

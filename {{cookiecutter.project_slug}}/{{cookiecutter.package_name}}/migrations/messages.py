@@ -61,6 +61,10 @@ MESSAGES = {
             "Refusing to downgrade: APP_ENV={app_env} and ALEMBIC_ENV={alembic_env} disagree and one of them "
             "is prod. If this is intended, re-run as: alembic -x allow_downgrade=true downgrade ..."
         ),
+        "interrupted_outside": (
+            "interrupted (Ctrl-C) while no revision was running (connecting, or waiting for the migration lock); "
+            "run `alembic current` to see the database's revision"
+        ),
     },
     "zh": {
         "empty_revision": (
@@ -111,6 +115,9 @@ MESSAGES = {
         "conflict_downgrade": (
             "拒绝 downgrade：APP_ENV={app_env} 与 ALEMBIC_ENV={alembic_env} 不一致，且其中之一是 prod。"
             "如确属有意，请这样重新运行：alembic -x allow_downgrade=true downgrade ..."
+        ),
+        "interrupted_outside": (
+            "已中断（Ctrl-C），当时没有在执行任何迁移（正在连接或等待迁移锁）；运行 `alembic current` 查看数据库当前版本"
         ),
     },
 }
