@@ -35,6 +35,10 @@ def refused(tmp_path, capfd, **answers) -> str:
         ({"package_name": "test"}, "package_name 'test' would shadow"),
         ({"package_name": "logging"}, "package_name 'logging' would shadow"),
         ({"protected_tables": "users; drop"}, "protected_tables 'users; drop' holds 'users; drop'"),
+        ({"ignored_table_prefixes": "tmp_,tmp-"}, "ignored_table_prefixes 'tmp_,tmp-' holds 'tmp-'"),
+        ({"ignored_table_prefixes": "tmp_; x"}, "ignored_table_prefixes 'tmp_; x' holds 'tmp_; x'"),
+        ({"ignored_table_suffixes": "_bak, .old"}, "ignored_table_suffixes '_bak, .old' holds '.old'"),
+        ({"ignored_table_suffixes": "_bak*"}, "ignored_table_suffixes '_bak*' holds '_bak*'"),
     ],
 )
 def test_bad_answers_are_refused_with_the_field_the_value_and_the_fix(tmp_path, capfd, answers, expected):
