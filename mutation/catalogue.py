@@ -105,7 +105,7 @@ MUTATIONS = [
     Mutation(
         "ignored_tables_reflected",
         GUARDS,
-        "        if type_ == \"table\":\n            return not self.ignores(name)\n",
+        '        if type_ == "table":\n            return not self.ignores(name)\n',
         '        if type_ == "table":\n            return True\n',
         "ignored tables are filtered by name before reflection",
         ("tests/test_ignored_tables_reflection.py",),
