@@ -4,6 +4,9 @@ Server tests read TEST_POSTGRES_URL and TEST_MYSQL_URL; without them they skip
 (and under CI=true they fail). `.ci/run` sets both for the local servers.
 """
 
+import re
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -23,6 +26,63 @@ def lint(session: nox.Session) -> None:
     """ruff over the template's own code (the baked project lints itself in tests)."""
     session.install("ruff")
     # Named paths: ruff cannot read the baked project's pyproject.toml before rendering.
-    paths = ["hooks", "local_extensions.py", "tests", "benchmarks", "noxfile.py"]
+    paths = ["hooks", "local_extensions.py", "tests", "benchmarks", "mutation", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """On demand, not in CI: break each documented behaviour on purpose; report what survives.
+
+    `nox -s mutation -- NAME ...` runs only the named mutations (mutation/catalogue.py).
+    """
+    session.install("-r", "tests/requirements.txt")
+    session.run("python", "mutation/run.py", *session.posargs)
+
+
+# The baked project's dependencies whose lowest allowed versions are tested.
+FLOORED = ("sqlalchemy", "alembic", "python-dotenv", "psycopg", "pymysql", "pytest-alembic")
+# What the lowest versions must pass: the baked project's own suite, the CLI
+# workflow, guards, failed revisions and the migration lock, on all databases.
+LOWEST_TESTS = [
+    "tests/test_bake.py",
+    "tests/test_tutorial.py",
+    "tests/test_guards_cli.py",
+    "tests/test_failed_revision.py",
+    "tests/test_lock_release.py",
+    "tests/test_bare_urls.py",
+]
+
+
+def declared_floors() -> list[str]:
+    """`name[extras]>=floor` for each FLOORED requirement of the baked pyproject.toml."""
+    pyproject = Path("{{cookiecutter.project_slug}}/pyproject.toml").read_text()
+    floors = []
+    for name in FLOORED:
+        found = re.search(rf'"({re.escape(name)}(?:\[[\w,]+\])?>=[\w.]+)', pyproject)
+        if not found:
+            raise RuntimeError(f"no {name}>=... in the baked pyproject.toml: update FLOORED")
+        floors.append(found[1])
+    return floors
+
+
+INSTALLED = "import importlib.metadata as m; print(*(f'{d.name}=={d.version}' for d in m.distributions()))"
+
+
+@nox.session(venv_backend="uv", reuse_venv=False)
+def lowest(session: nox.Session) -> None:
+    """The lowest versions the baked project declares (SQLAlchemy 2.0.0, Alembic 1.16.3, ...)."""
+    session.install("--resolution", "lowest-direct", *declared_floors())
+    # The test tools on top, with the floored packages held where they are.
+    held = {name.replace("-", "_") for name in (*FLOORED, "psycopg-binary")}
+    installed = session.run("python", "-c", INSTALLED, silent=True).split()
+    constraints = Path(session.create_tmp()) / "lowest.txt"
+    constraints.write_text(
+        "\n".join(pin for pin in installed if pin.split("==")[0].lower().replace("-", "_") in held)
+    )
+    session.install("-r", "tests/requirements.txt", "-c", str(constraints))
+    session.run(
+        "python", "-c", "import sqlalchemy, alembic; print(sqlalchemy.__version__, alembic.__version__)"
+    )
+    session.run("pytest", "-n", "2", "--dist", "loadgroup", *(session.posargs or LOWEST_TESTS))

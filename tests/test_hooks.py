@@ -61,6 +61,10 @@ def refused(tmp_path, capfd, **answers) -> str:
             {"ignored_table_prefixes": "Tmp_"},
             "ignored_table_prefixes 'Tmp_' holds 'Tmp_', which has capitals",
         ),
+        ({"ignored_table_prefixes": "tmp_,tmp-"}, "ignored_table_prefixes 'tmp_,tmp-' holds 'tmp-'"),
+        ({"ignored_table_prefixes": "tmp_; x"}, "ignored_table_prefixes 'tmp_; x' holds 'tmp_; x'"),
+        ({"ignored_table_suffixes": "_bak, .old"}, "ignored_table_suffixes '_bak, .old' holds '.old'"),
+        ({"ignored_table_suffixes": "_bak*"}, "ignored_table_suffixes '_bak*' holds '_bak*'"),
     ],
 )
 def test_bad_answers_are_refused_with_the_field_the_value_and_the_fix(tmp_path, capfd, answers, expected):

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
 
 try:
     import fcntl
@@ -59,14 +58,21 @@ def _wait_for(try_lock: Callable[[], bool], holder: Callable[[], str]) -> None:
     log.info("Got the migration lock after %.1f s", time.monotonic() - started)
 
 
-def _release_on_exit(release: Callable[[], None]) -> Iterator[None]:
+def _release_on_exit(connection: Connection, release: Callable[[], None]) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        # The error may have taken the session with it; the server freed its
-        # locks then, and the original error is the one worth reporting.
-        with suppress(DBAPIError):
+        # The original error is the one worth reporting, whatever release says.
+        try:
             release()
+        except Exception:  # noqa: BLE001 - any failure: the session cannot be trusted
+            # The error may have taken the session with it (the server then
+            # freed its locks), or left it unable to answer. Either way a pool
+            # must not keep it: a session-level lock survives rollback, and an
+            # application that migrates at start-up keeps its Engine, so every
+            # other replica would wait forever. Closing the session frees it.
+            with suppress(Exception):
+                connection.invalidate()
         raise
     else:
         release()
@@ -104,7 +110,7 @@ def _postgresql_lock(connection: Connection) -> Iterator[None]:
         connection.commit()
 
     _wait_for(try_lock, holder)
-    yield from _release_on_exit(release)
+    yield from _release_on_exit(connection, release)
 
 
 def mysql_lock_name(database: str) -> str:
@@ -138,7 +144,7 @@ def _mysql_lock(connection: Connection) -> Iterator[None]:
         connection.commit()
 
     _wait_for(try_lock, holder)
-    yield from _release_on_exit(release)
+    yield from _release_on_exit(connection, release)
 
 
 def sqlite_lock_file(url: URL) -> Path | None:

@@ -22,7 +22,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, pool, text
@@ -175,12 +175,41 @@ def _connect_error(error: BaseException, url: URL) -> CommandError:
     )
 
 
+# Statements that give a session back its server defaults, per backend.
+RESET_TIMEOUTS = {
+    "postgresql": ("RESET lock_timeout", "RESET statement_timeout"),
+    "mysql": ("SET SESSION lock_wait_timeout = DEFAULT", "SET SESSION innodb_lock_wait_timeout = DEFAULT"),
+}
+RESET_TIMEOUTS["mariadb"] = RESET_TIMEOUTS["mysql"]
+
+
+def _reset_timeouts(connection: Connection) -> None:
+    """Undo _apply_timeouts: an application's Engine handed over in
+    config.attributes goes back to its pool, and the application's own queries
+    must not inherit the migration's timeouts. A session that cannot be reset
+    (a failure took it) is discarded instead of pooled."""
+    statements = RESET_TIMEOUTS.get(connection.dialect.name, ())
+    if not statements:
+        return
+    try:
+        connection.rollback()
+        for statement in statements:
+            connection.execute(text(statement))
+        connection.commit()
+    except Exception:  # noqa: BLE001 - the error that ended the migration is the one to report
+        with suppress(Exception):
+            connection.invalidate()
+
+
 @contextmanager
 def _prepared(connection: Connection, lock: bool) -> Iterator[Connection]:
     """Hold the migration lock (unless `lock` is false), then apply the timeouts."""
     with migration_lock(connection) if lock else nullcontext():
         _apply_timeouts(connection)
-        yield connection
+        try:
+            yield connection
+        finally:
+            _reset_timeouts(connection)
 
 
 @contextmanager

@@ -1,0 +1,64 @@
+"""Every message the migration machinery can print is printed by its code and asserted by a test.
+
+Read from the template's sources, without baking: a key of MESSAGES must be
+used by the baked package or env.py (`text("key", ...)`), and either a baked
+unit test names it (`text("key", ...)`, compared with what the code said) or a
+test of this template asserts its English wording. A message that nothing
+asserts can vanish unnoticed, as the NOT NULL review point once could.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import TEMPLATE
+
+PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
+PACKAGE = PROJECT / "{{cookiecutter.package_name}}"
+MESSAGES_FILE = PACKAGE / "migrations" / "messages.py"
+
+
+def catalogue() -> dict[str, dict[str, str]]:
+    tree = ast.parse(MESSAGES_FILE.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "MESSAGES":
+            return ast.literal_eval(node.value)
+    raise AssertionError("messages.py has no MESSAGES")
+
+
+def sources(*paths: Path) -> str:
+    return "\n".join(path.read_text() for path in paths)
+
+
+ENGLISH = catalogue()["en"]
+CODE = sources(*(p for p in PACKAGE.rglob("*.py") if p != MESSAGES_FILE), PROJECT / "alembic" / "env.py")
+BAKED_TESTS = sources(*(PROJECT / "tests").glob("test_*.py"))
+TEMPLATE_TESTS = sources(
+    *(p for p in (TEMPLATE / "tests").glob("test_*.py") if p.name != Path(__file__).name)
+)
+
+
+def uses(source: str, key: str) -> bool:
+    return re.search(rf"""\btext\(\s*["']{re.escape(key)}["']""", source) is not None
+
+
+def fixed_parts(message: str) -> list[str]:
+    """The wording between placeholders: what a test can assert literally."""
+    return [part for part in re.split(r"{\w+}", message) if part.strip()]
+
+
+@pytest.mark.parametrize("key", sorted(ENGLISH))
+def test_the_code_prints_the_message(key):
+    assert uses(CODE, key), f"no text({key!r}) in the package or env.py: remove the message or use it"
+
+
+@pytest.mark.parametrize("key", sorted(ENGLISH))
+def test_a_test_asserts_the_message(key):
+    by_name = uses(BAKED_TESTS, key)
+    by_wording = all(part.strip() in TEMPLATE_TESTS for part in fixed_parts(ENGLISH[key]))
+    assert by_name or by_wording, (
+        f"no test asserts the {key!r} message: name it in a baked unit test (text({key!r}, ...)) "
+        "or assert its English wording in a template test"
+    )
