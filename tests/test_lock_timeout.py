@@ -1,10 +1,11 @@
-"""A migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 10s).
+"""A migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 500ms).
 
 PostgreSQL (lock_timeout) and MySQL/MariaDB (lock_wait_timeout, whole seconds).
 
 Blocked behind another session it fails within that time with a message that
 says it was a lock timeout and on which statement, leaves the previous
-revision in place, and succeeds once the lock is gone. MIGRATION_STATEMENT_TIMEOUT
+revision in place, and succeeds once the lock is gone. Retries are off here
+(MIGRATION_LOCK_RETRY_BUDGET=0); tests/test_lock_retries.py covers them. MIGRATION_STATEMENT_TIMEOUT
 caps each statement the same way.
 """
 
@@ -53,7 +54,7 @@ def test_a_migration_blocked_by_a_table_lock_times_out_then_succeeds(request, ba
     url = request.getfixturevalue(f"{backend}_url")
     lock, upgrade, downgrade = BLOCKED[backend]
     project = bake(database=backend)
-    env = {"DATABASE_URL": url, "MIGRATION_LOCK_TIMEOUT": "1s"}
+    env = {"DATABASE_URL": url, "MIGRATION_LOCK_TIMEOUT": "1s", "MIGRATION_LOCK_RETRY_BUDGET": "0"}
     project.alembic("upgrade", "head", env=env)
     write_revision(project, "nick0001", FIRST_REVISION, upgrade, downgrade)
 
@@ -87,7 +88,7 @@ def test_timeouts_come_from_the_environment(postgresql_url, bake):
     write_revision(project, "show0001", FIRST_REVISION, SHOW_TIMEOUTS)
 
     default = project.alembic("upgrade", "head", env=env)
-    assert "lock_timeout=10s" in default.stdout and "statement_timeout=0" in default.stdout
+    assert "lock_timeout=500ms" in default.stdout and "statement_timeout=0" in default.stdout
     project.alembic("downgrade", FIRST_REVISION, env=env)
 
     configured = {**env, "MIGRATION_LOCK_TIMEOUT": "3s", "MIGRATION_STATEMENT_TIMEOUT": "500ms", "SLEEP": "5"}

@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from {{ cookiecutter.package_name }}.migrations import runtime
+from {{ cookiecutter.package_name }}.migrations import retries, runtime
 from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
@@ -77,6 +77,7 @@ def run_migrations_offline() -> None:
         **common_options,
     )
     with context.begin_transaction():
+        retries.offline_timeouts(context.get_context())
         context.run_migrations()
 
 
@@ -92,7 +93,7 @@ def do_run_migrations(connection: Connection) -> None:
     )
     runtime.guard_environment(context.get_context(), environment, x_arguments)
     with runtime.explain_failures(connection), context.begin_transaction():
-        context.run_migrations()
+        retries.run_with_lock_retries(connection, context.run_migrations)
 
 
 def run_migrations_online() -> None:

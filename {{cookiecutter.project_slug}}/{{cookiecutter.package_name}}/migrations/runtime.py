@@ -6,7 +6,7 @@
 - `compares_models` tells whether a command needs the models at all;
 - `connect` opens (or reuses) the connection, takes the migration lock
   (`needs_lock`: not for read-only commands) and applies the lock timeouts
-  (MIGRATION_LOCK_TIMEOUT, default 10s; MIGRATION_STATEMENT_TIMEOUT);
+  (MIGRATION_LOCK_TIMEOUT, default 500ms; MIGRATION_STATEMENT_TIMEOUT);
 - `guard_environment` announces changes to production and refuses a
   production downgrade unless `-x allow_downgrade=true`;
 - `explain_failures` turns driver errors into one-line messages.
@@ -32,7 +32,7 @@ from . import messages
 from .guards import TRUE_WORDS
 from .locks import migration_lock
 
-DEFAULT_LOCK_TIMEOUT = "10s"
+DEFAULT_LOCK_TIMEOUT = "500ms"
 # What PostgreSQL accepts for a duration setting: a number, optionally a unit.
 TIMEOUT_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?")
 # Alembic commands that connect but never change the database.
@@ -122,7 +122,7 @@ def _apply_timeouts(connection: Connection) -> str | None:
 
     Called once the migration lock is held: waiting for another migration run
     is expected, waiting behind live traffic for a table lock is not.
-    MIGRATION_LOCK_TIMEOUT (default 10s) caps each lock wait (PostgreSQL
+    MIGRATION_LOCK_TIMEOUT (default 500ms, retried: see retries.py) caps each lock wait (PostgreSQL
     lock_timeout; MySQL/MariaDB lock_wait_timeout and innodb_lock_wait_timeout,
     in whole seconds); MIGRATION_STATEMENT_TIMEOUT (unset: no cap) caps each
     statement on PostgreSQL.
