@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from {{ cookiecutter.package_name }}.migrations import retries, runtime
+from {{ cookiecutter.package_name }}.migrations import online_ddl, retries, runtime
 from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
@@ -50,6 +50,9 @@ def process_revision_directives(migration_context, revision, directives):
         overrides=Overrides.from_x_arguments(x_arguments),
     )
     for point in review:
+        print(f"  {text('review')}: {point}")
+    safe_ddl = config.get_main_option("postgresql_safe_ddl")
+    for point in online_ddl.rewrite(migration_context, revision, directives, safe_ddl):
         print(f"  {text('review')}: {point}")
 
 
