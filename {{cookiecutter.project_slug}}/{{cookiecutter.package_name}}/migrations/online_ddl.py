@@ -24,6 +24,7 @@ are returned as review points instead.
 
 from __future__ import annotations
 
+from alembic import op
 from alembic.autogenerate import renderers
 from alembic.autogenerate.render import render_op
 from alembic.autogenerate.rewriter import Rewriter
@@ -118,16 +119,30 @@ def _not_valid_foreign_key(operation: ops.CreateForeignKeyOp) -> OnlineSteps:
     return OnlineSteps(NOT_VALID_FOREIGN_KEY, before=[_sql(f"{add} NOT VALID")], autocommit=[_sql(validate)])
 
 
-def _not_null_through_check(operation: ops.AlterColumnOp) -> OnlineSteps:
-    table, column = operation.table_name, operation.column_name
+def _not_null_steps(table: str, column: str) -> tuple[str, str, str]:
+    """The SQL around SET NOT NULL: add the NOT VALID check, validate it, drop it."""
     check = _name("ck", table, column, "not_null")
-    return OnlineSteps(
-        NOT_NULL_THROUGH_CHECK,
-        before=[_sql(f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID")],
-        autocommit=[_sql(f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}")],
+    return (
+        f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID",
+        f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}",
         # The check was only a stepping stone: nothing relies on it (squawk's ban-drop-constraint).
-        after=[operation, _sql(f"-- squawk-ignore ban-drop-constraint\nALTER TABLE {table} DROP CONSTRAINT {check}")],
+        f"-- squawk-ignore ban-drop-constraint\nALTER TABLE {table} DROP CONSTRAINT {check}",
     )
+
+
+def _not_null_through_check(operation: ops.AlterColumnOp) -> OnlineSteps:
+    add, validate, drop = _not_null_steps(operation.table_name, operation.column_name)
+    return OnlineSteps(NOT_NULL_THROUGH_CHECK, before=[_sql(add)], autocommit=[_sql(validate)], after=[operation, _sql(drop)])
+
+
+def set_not_null(table: str, column: str) -> None:
+    """SET NOT NULL on a live PostgreSQL table, in a hand-written revision (see NOT_NULL_THROUGH_CHECK)."""
+    add, validate, drop = _not_null_steps(table, column)
+    op.execute(add)
+    with op.get_context().autocommit_block():
+        op.execute(validate)
+    op.alter_column(table, column, nullable=False)
+    op.execute(drop)
 
 
 def _unique_through_index(operation: ops.AddConstraintOp) -> OnlineSteps:
