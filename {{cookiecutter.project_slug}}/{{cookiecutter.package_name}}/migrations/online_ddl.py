@@ -132,7 +132,9 @@ def _not_null_steps(table: str, column: str) -> tuple[str, str, str]:
 
 def _not_null_through_check(operation: ops.AlterColumnOp) -> OnlineSteps:
     add, validate, drop = _not_null_steps(operation.table_name, operation.column_name)
-    return OnlineSteps(NOT_NULL_THROUGH_CHECK, before=[_sql(add)], autocommit=[_sql(validate)], after=[operation, _sql(drop)])
+    return OnlineSteps(
+        NOT_NULL_THROUGH_CHECK, before=[_sql(add)], autocommit=[_sql(validate)], after=[operation, _sql(drop)]
+    )
 
 
 def set_not_null(table: str, column: str) -> None:

@@ -170,7 +170,9 @@ def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], N
                 started = started or time.monotonic()
                 reason = watch.why_not_retry()
                 if reason is None and time.monotonic() - started + pause > budget:
-                    reason = messages.text("lock_retry_budget", budget=_budget_name(budget), tries=str(attempt - 1))
+                    reason = messages.text(
+                        "lock_retry_budget", budget=_budget_name(budget), tries=str(attempt - 1)
+                    )
                 if reason is not None:
                     print(reason, file=sys.stderr)
                     raise
