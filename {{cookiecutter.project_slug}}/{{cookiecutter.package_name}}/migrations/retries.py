@@ -87,8 +87,8 @@ class RevisionWatch:
         self._thread = None
         self._pid = None
         if connection.dialect.name == "postgresql" and not connection.dialect.is_async:
-            self._pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-            connection.commit()
+            self._pid = _backend_pid(connection)
+        if self._pid is not None:
             self._thread = threading.Thread(target=self._watch, name="lock-blockers", daemon=True)
 
     def __enter__(self) -> RevisionWatch:
@@ -146,6 +146,16 @@ class RevisionWatch:
         return None
 
 
+def _backend_pid(connection: Connection) -> int | None:
+    """The server process of this connection, from the driver (no query: no transaction begun)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    info = getattr(dbapi_connection, "info", None)  # psycopg 3
+    if hasattr(info, "backend_pid"):
+        return info.backend_pid
+    get_pid = getattr(dbapi_connection, "get_backend_pid", None)  # psycopg2
+    return get_pid() if get_pid else None
+
+
 def describe(pid: int, state: str | None, query: str | None) -> str:
     words = " ".join((query or "").split()[:6])
     return f"pid {pid} ({state or '?'}: {words})"
@@ -153,7 +163,9 @@ def describe(pid: int, state: str | None, query: str | None) -> str:
 
 def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], None]) -> None:
     """Call run_migrations(), and again after a pause each time a revision hits the lock timeout."""
-    if connection.dialect.name not in ("postgresql", "mysql", "mariadb"):
+    # Inside a transaction of the caller's (a test's), a failed attempt cannot be
+    # rolled back on its own: no retries there.
+    if connection.dialect.name not in ("postgresql", "mysql", "mariadb") or connection.in_transaction():
         run_migrations()
         return
     budget = _seconds(_timeout_setting("MIGRATION_LOCK_RETRY_BUDGET", DEFAULT_BUDGET))
