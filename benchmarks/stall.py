@@ -218,7 +218,8 @@ def report(args: argparse.Namespace, results: dict[str, list[dict[str, float]]],
     ):
         stock, baked = table["stock"][key], table["baked"][key]
         suffix = "ms" if unit == 1000 else "s"
-        ratio = f"{baked / stock:>8.3f}" if stock > 0 else ""
+        # Stock is done the moment the transaction ends (it waited in the queue): no ratio there.
+        ratio = f"{baked / stock:>8.3f}" if key != "done_after" else ""
         print(
             f"{label:<36}{stock * unit:>8.{0 if unit == 1000 else 2}f}{suffix:>2}"
             f"{baked * unit:>8.{0 if unit == 1000 else 2}f}{suffix:>2}{ratio}"
