@@ -170,6 +170,8 @@ def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], N
         return
     budget = _seconds(_timeout_setting("MIGRATION_LOCK_RETRY_BUDGET", DEFAULT_BUDGET))
     timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+    if connection.dialect.name in ("mysql", "mariadb"):
+        timeout = f"{_mysql_seconds(timeout)}s"  # what the server really waits
     started = None
     with RevisionWatch(connection) as watch:
         for attempt, pause in enumerate(pauses(), start=2):
@@ -206,6 +208,11 @@ def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], N
                 time.sleep(pause)
 
 
+def _mysql_seconds(duration: str) -> int:
+    """MySQL/MariaDB lock waits count whole seconds, at least 1 (as runtime sets them)."""
+    return max(1, math.ceil(_seconds(duration)))
+
+
 def _budget_name(seconds: float) -> str:
     return f"{seconds:g}s"
 
@@ -220,6 +227,6 @@ def offline_timeouts(migration_context) -> None:
         if statement_timeout is not None:
             migration_context.execute(f"SET statement_timeout = '{statement_timeout}'")
     elif backend in ("mysql", "mariadb") and _seconds(lock_timeout) > 0:
-        seconds = max(1, math.ceil(_seconds(lock_timeout)))  # MySQL counts whole seconds, at least 1
+        seconds = _mysql_seconds(lock_timeout)
         migration_context.execute(f"SET SESSION lock_wait_timeout = {seconds}")
         migration_context.execute(f"SET SESSION innodb_lock_wait_timeout = {seconds}")
