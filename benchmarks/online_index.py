@@ -19,47 +19,30 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from _common import FIRST_REVISION, alembic, bake, environment, machine
-from backfill import DEFAULT_URL, Writer, reset_users, throwaway_database
-from sqlalchemy import text
+from _common import FIRST_REVISION, alembic, environment, machine
+from _postgres import revision_file, side_by_side
+from backfill import DEFAULT_URL, Writer
 
 MAX_WAIT_TARGET = 0.200  # seconds: the writer's longest wait, rewritten form
 SIDES = ("plain", "online")
 
-ADD_INDEX = '''"""index users.name
-
-Revision ID: index001
-Revises: {first}
-"""
-
-import os
-
-from alembic import op
-
-revision = "index001"
-down_revision = "{first}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    if os.environ["INDEX_SIDE"] == "plain":
+ADD_INDEX = revision_file(
+    "index001",
+    "index users.name",
+    "import os\n\nfrom alembic import op\n",
+    """    if os.environ["INDEX_SIDE"] == "plain":
         op.create_index("ix_users_name", "users", ["name"], unique=False)
         return
     # What autogenerate writes for an existing table (migrations/online_ddl.py).
     with op.get_context().autocommit_block():
         op.create_index(
             "ix_users_name", "users", ["name"], unique=False, postgresql_concurrently=True, if_not_exists=True
-        )
-
-
-def downgrade() -> None:
-    op.drop_index("ix_users_name", table_name="users")
-'''
+        )""",
+    '    op.drop_index("ix_users_name", table_name="users")',
+)
 
 
 def arguments() -> argparse.Namespace:
@@ -79,8 +62,8 @@ def arguments() -> argparse.Namespace:
     return args
 
 
-def run_side(project: Path, url: str, args: argparse.Namespace, side: str) -> tuple[float, float, int]:
-    """(migration seconds, writer's longest wait, writer's updates) for one side."""
+def run_side(project: Path, url: str, args: argparse.Namespace, side: str) -> dict[str, float]:
+    """The migration's seconds, the writer's longest wait and its number of updates, for one side."""
     env = environment(DATABASE_URL=url, INDEX_SIDE=side)
     alembic(project, "downgrade", FIRST_REVISION, env=env)
     writer = Writer(url, args.rows, args.writer_rate, sync=False)
@@ -91,37 +74,25 @@ def run_side(project: Path, url: str, args: argparse.Namespace, side: str) -> tu
     seconds = time.perf_counter() - started
     time.sleep(0.2)  # a blocked update gets to finish and be counted
     waits = writer.stop()
-    return seconds, max(waits), len(waits)
+    return {"seconds": seconds, "longest": max(waits), "updates": len(waits)}
 
 
 def main() -> int:
     args = arguments()
-    admin, name, url, server = throwaway_database(args.url)
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            project = bake(Path(scratch), database="postgresql")
-            (project / "alembic" / "versions" / "20260101_000001_index_users_name.py").write_text(
-                ADD_INDEX.format(first=FIRST_REVISION)
-            )
-            alembic(project, "upgrade", FIRST_REVISION, env=environment(DATABASE_URL=url))
-            reset_users(url, args.rows)
-            results: dict[str, list[tuple[float, float, int]]] = {side: [] for side in SIDES}
-            for round_number in range(args.rounds):
-                order = SIDES if round_number % 2 == 0 else SIDES[::-1]
-                for side in order:
-                    results[side].append(run_side(project, url, args, side))
-                    seconds, longest, updates = results[side][-1]
-                    print(
-                        f"round {round_number + 1} {side:<6}: migration {seconds:.2f} s, "
-                        f"writer's longest wait {longest * 1000:.0f} ms over {updates} updates",
-                        flush=True,
-                    )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
-    plain_time, online_time = (statistics.median(r[0] for r in results[side]) for side in SIDES)
-    plain_wait, online_wait = (max(r[1] for r in results[side]) for side in SIDES)
+    results, server = side_by_side(
+        args.url,
+        ADD_INDEX,
+        args.rows,
+        args.rounds,
+        SIDES,
+        lambda project, url, side: run_side(project, url, args, side),
+        lambda figures: (
+            f"migration {figures['seconds']:.2f} s, writer's longest wait "
+            f"{figures['longest'] * 1000:.0f} ms over {figures['updates']} updates"
+        ),
+    )
+    plain_time, online_time = (statistics.median(r["seconds"] for r in results[side]) for side in SIDES)
+    plain_wait, online_wait = (max(r["longest"] for r in results[side]) for side in SIDES)
     print(f"\n{args.rows:,} rows, {args.rounds} rounds, writer {args.writer_rate:g} updates/s")
     print(f"PostgreSQL {server}; {machine()}")
     print(f"{'':<30}{'CREATE INDEX':>14}{'CONCURRENTLY':>14}{'ratio':>8}")

@@ -28,44 +28,27 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from _common import FIRST_REVISION, alembic, bake, environment, machine
-from backfill import DEFAULT_URL, reset_users, throwaway_database
+from _common import FIRST_REVISION, alembic, environment, machine
+from _postgres import revision_file, side_by_side
+from backfill import DEFAULT_URL
 from sqlalchemy import create_engine, text
 
 MAX_WAIT_TARGET = 1.0  # seconds: any read's or write's longest wait, baked
 DONE_AFTER_TARGET = 2.0  # seconds after the long transaction ends
 SIDES = {"stock": {"MIGRATION_LOCK_TIMEOUT": "0"}, "baked": {}}
 
-ADD_NICKNAME = '''"""add nickname
-
-Revision ID: nick0001
-Revises: {first}
-"""
-
-import time
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "nick0001"
-down_revision = "{first}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.add_column("users", sa.Column("nickname", sa.String(length=30), nullable=True))
-    print(f"ALTERED_AT={{time.time()}}")  # the ALTER got its lock and ran
-
-
-def downgrade() -> None:
-    op.drop_column("users", "nickname")
-'''
+ADD_NICKNAME = revision_file(
+    "nick0001",
+    "add nickname",
+    "import time\n\nimport sqlalchemy as sa\nfrom alembic import op\n",
+    """    op.add_column("users", sa.Column("nickname", sa.String(length=30), nullable=True))
+    print(f"ALTERED_AT={time.time()}")  # the ALTER got its lock and ran""",
+    '    op.drop_column("users", "nickname")',
+)
 
 
 def arguments() -> argparse.Namespace:
@@ -169,31 +152,18 @@ def run_side(project: Path, url: str, args: argparse.Namespace, side: str) -> di
 
 def main() -> int:
     args = arguments()
-    admin, name, url, server = throwaway_database(args.url)
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            project = bake(Path(scratch), database="postgresql")
-            (project / "alembic" / "versions" / "20260101_000001_add_nickname.py").write_text(
-                ADD_NICKNAME.format(first=FIRST_REVISION)
-            )
-            alembic(project, "upgrade", FIRST_REVISION, env=environment(DATABASE_URL=url))
-            reset_users(url, args.rows)
-            results: dict[str, list[dict[str, float]]] = {side: [] for side in SIDES}
-            for round_number in range(args.rounds):
-                order = list(SIDES) if round_number % 2 == 0 else list(SIDES)[::-1]
-                for side in order:
-                    figures = run_side(project, url, args, side)
-                    results[side].append(figures)
-                    print(
-                        f"round {round_number + 1} {side}: longest read {figures['reader'] * 1000:.0f} ms, "
-                        f"write {figures['writer'] * 1000:.0f} ms; migration {figures['migration']:.2f} s, "
-                        f"done {figures['done_after']:+.2f} s after the long transaction",
-                        flush=True,
-                    )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    results, server = side_by_side(
+        args.url,
+        ADD_NICKNAME,
+        args.rows,
+        args.rounds,
+        tuple(SIDES),
+        lambda project, url, side: run_side(project, url, args, side),
+        lambda figures: (
+            f"longest read {figures['reader'] * 1000:.0f} ms, write {figures['writer'] * 1000:.0f} ms; "
+            f"migration {figures['migration']:.2f} s, done {figures['done_after']:+.2f} s after the long transaction"
+        ),
+    )
     return report(args, results, server)
 
 
