@@ -169,6 +169,9 @@ def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], N
         run_migrations()
         return
     budget = _seconds(_timeout_setting("MIGRATION_LOCK_RETRY_BUDGET", DEFAULT_BUDGET))
+    if budget <= 0:  # retries turned off: the first lock timeout fails the run
+        run_migrations()
+        return
     timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
     if connection.dialect.name in ("mysql", "mariadb"):
         timeout = f"{_mysql_seconds(timeout)}s"  # what the server really waits
