@@ -1,4 +1,4 @@
-"""A migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 10s).
+"""A migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 500ms).
 
 PostgreSQL (lock_timeout) and MySQL/MariaDB (lock_wait_timeout for table and
 metadata locks, innodb_lock_wait_timeout for row locks; whole seconds), each
@@ -6,7 +6,8 @@ tried with a table lock and a row lock.
 
 Blocked behind another session it fails within that time with a message that
 says it was a lock timeout and on which statement, leaves the previous
-revision in place, and succeeds once the lock is gone. MIGRATION_STATEMENT_TIMEOUT
+revision in place, and succeeds once the lock is gone. Retries are off here
+(MIGRATION_LOCK_RETRY_BUDGET=0); tests/test_lock_retries.py covers them. MIGRATION_STATEMENT_TIMEOUT
 caps each statement the same way.
 """
 
@@ -68,7 +69,7 @@ def test_a_blocked_migration_times_out_then_succeeds(request, bake, backend, kin
     url = request.getfixturevalue(f"{backend}_url")
     lock, upgrade, downgrade, statement = BLOCKED[backend, kind]
     project = bake(database=backend)
-    env = {"DATABASE_URL": url, "MIGRATION_LOCK_TIMEOUT": "1s"}
+    env = {"DATABASE_URL": url, "MIGRATION_LOCK_TIMEOUT": "1s", "MIGRATION_LOCK_RETRY_BUDGET": "0"}
     project.alembic("upgrade", "head", env=env)
     execute(url, "INSERT INTO users (id, name) VALUES (1, 'first')")
     write_revision(project, "nick0001", FIRST_REVISION, upgrade, downgrade)
@@ -90,6 +91,7 @@ def test_a_blocked_migration_times_out_then_succeeds(request, bake, backend, kin
         assert "lock timeout: waited more than 1s" in failed
         assert statement in failed
         assert "Traceback" not in result.stdout + result.stderr
+        assert "Lock retr" not in result.stderr  # MIGRATION_LOCK_RETRY_BUDGET=0: no retries
         assert elapsed < 20, f"the blocked upgrade took {elapsed:.1f} s to give up"
 
     # Once the blocker is gone (its lock also blocks reading users on PostgreSQL):
@@ -109,7 +111,7 @@ def test_timeouts_come_from_the_environment(postgresql_url, bake):
     write_revision(project, "show0001", FIRST_REVISION, SHOW_TIMEOUTS)
 
     default = project.alembic("upgrade", "head", env=env)
-    assert "lock_timeout=10s" in default.stdout and "statement_timeout=0" in default.stdout
+    assert "lock_timeout=500ms" in default.stdout and "statement_timeout=0" in default.stdout
     project.alembic("downgrade", FIRST_REVISION, env=env)
 
     configured = {**env, "MIGRATION_LOCK_TIMEOUT": "3s", "MIGRATION_STATEMENT_TIMEOUT": "500ms", "SLEEP": "5"}

@@ -20,7 +20,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql"]
+nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql", "squawk"]
 
 SQL_OUTPUT = Path("build/migrations.sql")
 OPT_IN = "NOX_USE_DATABASE_URL"
@@ -37,6 +37,9 @@ engine = create_engine(url.set(drivername=sync))
 print(" ".join(sorted(inspect(engine).get_table_names())))
 engine.dispose()
 """
+SQUAWK_OUTPUT = Path("build/squawk")
+# `alembic history` lines: "<down> -> <revision> (head), message"; "<base>" for the first.
+HISTORY_LINE = re.compile(r"^(?P<down>[^-]+?) -> (?P<revision>\w+)")
 
 
 def install(session: nox.Session) -> None:
@@ -146,3 +149,35 @@ def tour(session: nox.Session) -> None:
     """A guided walk through the workflow and the guards, on a scratch copy (`-- --pause` to step)."""
     install(session)
     session.run("python", "tools/tour.py", *session.posargs)
+
+
+# squawk lints PostgreSQL SQL: the session runs in projects baked for PostgreSQL.
+PROJECT_DATABASE = "{{ cookiecutter.database }}"
+
+
+@nox.session
+def squawk(session: nox.Session) -> None:
+    """Lint each revision's PostgreSQL SQL with squawk, one revision at a time.
+
+    Linted together, every table looks new and most rules stay silent; so each
+    revision is rendered on its own (`alembic upgrade A:B --sql`) into
+    build/squawk/. Offline: no database is needed. Rules left out are in .squawk.toml.
+    """
+    if PROJECT_DATABASE != "postgresql":
+        session.skip(f"squawk lints PostgreSQL SQL; this project was baked for {PROJECT_DATABASE}")
+    install(session)
+    session.install("squawk-cli")
+    # --sql never connects; the URL only picks PostgreSQL's dialect.
+    env = {"DATABASE_URL": "postgresql+psycopg://offline@localhost/squawk"}
+    history = alembic(session, "history", "-r", "base:head", env=env, silent=True, stderr=None)
+    steps = [match.groups() for match in map(HISTORY_LINE.match, reversed(history.splitlines())) if match]
+    SQUAWK_OUTPUT.mkdir(parents=True, exist_ok=True)
+    for old in SQUAWK_OUTPUT.glob("*.sql"):
+        old.unlink()
+    files = []
+    for number, (down, revision) in enumerate(steps, start=1):
+        start = "base" if down == "<base>" else down.split(",")[0].strip()
+        files.append(SQUAWK_OUTPUT / f"{number:03d}_{revision}.sql")
+        with files[-1].open("w") as output:
+            alembic(session, "upgrade", f"{start}:{revision}", "--sql", env=env, stdout=output, stderr=None)
+    session.run("squawk", "--config", ".squawk.toml", *map(str, files))

@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from {{ cookiecutter.package_name }}.migrations import runtime
+from {{ cookiecutter.package_name }}.migrations import online_ddl, retries, runtime
 from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
@@ -52,6 +52,9 @@ def process_revision_directives(migration_context, revision, directives):
     )
     for point in review:
         print(f"  {text('review')}: {point}")
+    safe_ddl = config.get_main_option("postgresql_safe_ddl")
+    for point in online_ddl.rewrite(migration_context, revision, directives, safe_ddl):
+        print(f"  {text('review')}: {point}")
 
 
 common_options = dict(
@@ -78,6 +81,7 @@ def run_migrations_offline() -> None:
         **common_options,
     )
     with context.begin_transaction():
+        retries.offline_timeouts(context.get_context())
         context.run_migrations()
 
 
@@ -93,7 +97,7 @@ def do_run_migrations(connection: Connection) -> None:
     )
     runtime.guard_environment(context.get_context(), environment, x_arguments)
     with runtime.explain_failures(context.get_context()), context.begin_transaction():
-        context.run_migrations()
+        retries.run_with_lock_retries(connection, context.run_migrations)
 
 
 def run_migrations_online() -> None:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from . import messages
 
-DEFAULT_LOCK_TIMEOUT = "10s"
+DEFAULT_LOCK_TIMEOUT = "500ms"
 # The exit status of a process ended by SIGINT, as shells report it.
 INTERRUPTED_EXIT_CODE = 130
 # Ctrl-C, as it reaches a revision: directly, or (async projects, while the

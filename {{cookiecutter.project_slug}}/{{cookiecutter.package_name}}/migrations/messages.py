@@ -65,6 +65,24 @@ MESSAGES = {
             "interrupted (Ctrl-C) while no revision was running (connecting, or waiting for the migration lock); "
             "run `alembic current` to see the database's revision"
         ),
+        "lock_retry": (
+            "Lock retry {attempt}: waited {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock on: {statement}; "
+            "blocked by {blockers}; rolled back, trying again in {pause} s"
+        ),
+        "lock_retry_unknown": "another session",
+        "lock_retry_budget": (
+            "Lock retries: gave up after {tries} attempts, the budget of {budget} "
+            "(MIGRATION_LOCK_RETRY_BUDGET) is spent"
+        ),
+        "lock_retry_autocommit": (
+            "Lock retries: not retrying, this revision ran statements in autocommit_block() and they are "
+            "already committed; check what it did, then re-run"
+        ),
+        "lock_retry_mysql": (
+            "Lock retries: not retrying, on MySQL/MariaDB this revision's first {done} statement(s) already "
+            "committed (DDL commits as it goes); check what it did, then re-run"
+        ),
+        "copies_table": "{operation} rewrites the whole table on MySQL/MariaDB (ALGORITHM=COPY), blocking writes",
     },
     "zh": {
         "empty_revision": (
@@ -119,6 +137,20 @@ MESSAGES = {
         "interrupted_outside": (
             "已中断（Ctrl-C），当时没有在执行任何迁移（正在连接或等待迁移锁）；运行 `alembic current` 查看数据库当前版本"
         ),
+        "lock_retry": (
+            "锁重试第 {attempt} 次：为语句 {statement} 等锁已达 {timeout}（MIGRATION_LOCK_TIMEOUT）；"
+            "阻塞者：{blockers}；已回滚，{pause} 秒后重试"
+        ),
+        "lock_retry_unknown": "另一个会话",
+        "lock_retry_budget": "锁重试：已尝试 {tries} 次，{budget} 的预算（MIGRATION_LOCK_RETRY_BUDGET）已用完，放弃",
+        "lock_retry_autocommit": (
+            "锁重试：不重试，该迁移在 autocommit_block() 中执行的语句已经提交；请先核对它做了什么，再重新运行"
+        ),
+        "lock_retry_mysql": (
+            "锁重试：不重试，在 MySQL/MariaDB 上该迁移的前 {done} 条语句已经提交（DDL 会立即提交）；"
+            "请先核对它做了什么，再重新运行"
+        ),
+        "copies_table": "{operation} 在 MySQL/MariaDB 上会复制整张表（ALGORITHM=COPY），期间阻塞写入",
     },
 }
 
