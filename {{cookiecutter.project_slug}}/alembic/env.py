@@ -43,11 +43,11 @@ def process_revision_directives(migration_context, revision, directives):
 {{ t.env_directives }}
     if not getattr(config.cmd_opts, "autogenerate", False):
         return
-    script = directives[0]
     review = check_revision(
-        script.upgrade_ops_list,
+        directives[0],
         protected_tables=split_list(config.get_main_option("protected_tables")),
         overrides=Overrides.from_x_arguments(x_arguments),
+        dialect=migration_context.dialect,
     )
     for point in review:
         print(f"  {text('review')}: {point}")
