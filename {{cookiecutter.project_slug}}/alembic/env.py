@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from {{ cookiecutter.package_name }}.migrations import runtime
+from {{ cookiecutter.package_name }}.migrations import compare, runtime
 from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
@@ -41,6 +41,8 @@ table_filter = TableFilter(
 
 def process_revision_directives(migration_context, revision, directives):
 {{ t.env_directives }}
+{{ t.env_tidy }}
+    compare.tidy(migration_context, directives[0])
     if not getattr(config.cmd_opts, "autogenerate", False):
         return
     review = check_revision(
@@ -58,8 +60,9 @@ common_options = dict(
     include_name=table_filter.include_name,
     include_object=table_filter.include_object,
     process_revision_directives=process_revision_directives,
-    compare_type=True,
-    compare_server_default=True,
+{{ t.env_compare_type }}
+    compare_type=compare.compare_type,
+    compare_server_default=compare.compare_server_default,
 {{ t.env_per_migration }}
     transaction_per_migration=True,
     env=environment,

@@ -1,0 +1,460 @@
+"""What autogenerate compares, corrected where a database stores things its own way.
+
+env.py wires these into Alembic:
+
+- `compare_type` (context.configure(compare_type=...)): types a database
+  stores identically compare equal (MySQL/MariaDB keep `Float(53)` as DOUBLE),
+  so `alembic check` comes back clean;
+- `tidy` (first thing in process_revision_directives, so `alembic check` and
+  pytest-alembic get it too) fixes what autogenerate wrote:
+  * enum value changes Alembic cannot see (sqlalchemy/alembic#278): native
+    PostgreSQL enums, and non-native Enums (a VARCHAR, with or without a
+    CHECK) on every database;
+  * no DROP INDEX before the DROP TABLE that removes it anyway, and foreign
+    keys dropped before the indexes they use: MySQL/MariaDB refuse the other
+    order (error 1553) half-way through a downgrade;
+  * no UNIQUE constraint that duplicates a primary key on PostgreSQL, which
+    silently skips it in CREATE TABLE (`alembic check` would drift forever).
+
+Why our own enum comparison rather than alembic-postgresql-enum: that library
+writes one `sync_enum_values` operation for every change, which recreates the
+type and rewrites every table using it (ALTER COLUMN TYPE, under an ACCESS
+EXCLUSIVE lock) even when a value is only added; its operation is also opaque
+to the guards. Here an added value is one `ALTER TYPE ... ADD VALUE` (no table
+rewrite), and a removal is an `AlterColumnOp` from the old Enum to the new one,
+which the guards refuse unless `-x allow_destructive=true`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from alembic.autogenerate import renderers
+from alembic.operations import ops
+from sqlalchemy import CheckConstraint, Enum, MetaData, String, Table, inspect, select, text
+from sqlalchemy import column as sqlcolumn
+from sqlalchemy import table as sqltable
+from sqlalchemy import types as sqltypes
+from sqlalchemy.types import SchemaType
+
+from .guards import walk
+
+DOUBLE_PRECISION = 25  # FLOAT(p) with p >= 25 is a DOUBLE on MySQL/MariaDB
+
+
+def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    """False when the database stores both types identically; None lets Alembic decide."""
+    if context.dialect.name in ("mysql", "mariadb") and _same_on_mysql(inspected_type, metadata_type):
+        return False
+    return None
+
+
+def _same_on_mysql(inspected, model) -> bool:
+    reflected = type(inspected).__name__.upper()
+    if isinstance(model, sqltypes.Float) and reflected == "DOUBLE":
+        return isinstance(model, sqltypes.Double) or (model.precision or 0) >= DOUBLE_PRECISION
+    return False
+
+
+# Server defaults MySQL/MariaDB give back in their own spelling.
+DEFAULT_SYNONYMS = {
+    "true": "1",
+    "false": "0",
+    "now()": "current_timestamp",
+    "current_timestamp()": "current_timestamp",
+}
+
+
+def compare_server_default(
+    context, inspected_column, metadata_column, inspected_default, metadata_default, rendered_metadata_default
+):
+    """False when the database's spelling of a default means the model's; None lets Alembic decide.
+
+    MySQL/MariaDB give `false()` back as 0, `func.now()` as current_timestamp()
+    and `text("1")` on a DECIMAL(10, 3) as 1.000.
+    """
+    if context.dialect.name not in ("mysql", "mariadb") or None in (
+        inspected_default,
+        rendered_metadata_default,
+    ):
+        return None
+    if _default_value(inspected_default) == _default_value(rendered_metadata_default):
+        return False
+    return None
+
+
+def _default_value(sql: str):
+    spelled = sql.strip().lower()
+    while spelled.startswith("(") and spelled.endswith(")"):
+        spelled = spelled[1:-1].strip()
+    spelled = DEFAULT_SYNONYMS.get(spelled, spelled)
+    try:
+        return Decimal(spelled)
+    except InvalidOperation:
+        return spelled
+
+
+def tidy(migration_context, script) -> None:
+    """Correct the MigrationScript autogenerate built (see the module docstring)."""
+    dialect = migration_context.dialect.name
+    metadata = migration_context.opts.get("target_metadata")
+    for upgrade_ops, downgrade_ops in zip(script.upgrade_ops_list, script.downgrade_ops_list, strict=False):
+        if metadata is not None and migration_context.connection is not None:
+            _add_enum_changes(migration_context.connection, metadata, upgrade_ops, downgrade_ops)
+        for container in (upgrade_ops, downgrade_ops):
+            _drop_indexes_with_their_table(container)
+            _foreign_keys_before_indexes(container)
+        if dialect == "postgresql" and metadata is not None:
+            _skip_unique_on_primary_key(upgrade_ops, downgrade_ops, metadata)
+        if dialect == "sqlite" and metadata is not None and migration_context.connection is not None:
+            for container in (upgrade_ops, downgrade_ops):
+                _checks_go_with_their_column(container, metadata, migration_context.connection)
+
+
+# --- Drops in an order MySQL accepts -------------------------------------
+
+
+def _drop_indexes_with_their_table(container) -> None:
+    """DROP TABLE removes its indexes: dropping one on a foreign-key column first fails on MySQL."""
+    dropped = {(op.schema, op.table_name) for op in container.ops if isinstance(op, ops.DropTableOp)}
+    if dropped:
+        _remove(
+            container, lambda op: isinstance(op, ops.DropIndexOp) and (op.schema, op.table_name) in dropped
+        )
+
+
+def _is_foreign_key_drop(op) -> bool:
+    return isinstance(op, ops.DropConstraintOp) and op.constraint_type == "foreignkey"
+
+
+def _foreign_keys_before_indexes(container) -> None:
+    """A foreign key needs an index on its columns: drop the key before the index (MySQL 1553)."""
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            _foreign_keys_before_indexes(op)
+    if any(isinstance(op, ops.DropIndexOp) for op in container.ops):
+        container.ops.sort(key=lambda op: 0 if _is_foreign_key_drop(op) else 1)  # stable: keeps the rest
+
+
+# --- SQLite: a named CHECK goes with its column ---------------------------
+
+
+def _checks_go_with_their_column(container, metadata, connection) -> None:
+    """Batch mode copies a named CHECK into the new table even when its column is dropped.
+
+    SQLite then fails ("no such column") on the CREATE TABLE of the copy: drop
+    the CHECK first. A column the revision added (the downgrade) names its CHECK
+    through its type and the naming convention; an existing one (the upgrade)
+    through the database.
+    """
+    for group in container.ops:
+        if not isinstance(group, ops.ModifyTableOps):
+            continue
+        with_checks = []
+        for op in group.ops:
+            if isinstance(op, ops.DropColumnOp):
+                for name in _column_check_names(op, metadata, connection):
+                    with_checks.append(
+                        ops.DropConstraintOp(name, op.table_name, type_="check", schema=op.schema)
+                    )
+            with_checks.append(op)
+        group.ops = with_checks
+
+
+def _column_check_names(op: ops.DropColumnOp, metadata, connection) -> list[str]:
+    column = op.to_column()
+    type_ = column.type
+    if isinstance(type_, SchemaType) and getattr(type_, "create_constraint", False):
+        if not type_.name:  # batch mode leaves an unnamed CHECK behind by itself
+            return []
+        table = Table(op.table_name, MetaData(naming_convention=metadata.naming_convention), column._copy())
+        preparer = connection.dialect.identifier_preparer
+        return [preparer.format_constraint(c) for c in table.constraints if isinstance(c, CheckConstraint)]
+    inspector = inspect(connection)
+    if not inspector.has_table(op.table_name):
+        return []
+    mentions = _mentions(op.column_name)
+    return [
+        check["name"]
+        for check in inspector.get_check_constraints(op.table_name)
+        if check.get("name") and mentions.search(check.get("sqltext") or "")
+    ]
+
+
+def _mentions(column_name: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w]){re.escape(column_name)}(?![\w])")
+
+
+# --- PostgreSQL: UNIQUE on the primary key --------------------------------
+
+
+def _skip_unique_on_primary_key(upgrade_ops, downgrade_ops, metadata) -> None:
+    """PostgreSQL skips a UNIQUE identical to the primary key: do not ask for it on every check."""
+
+    def duplicates_primary_key(op) -> bool:
+        if not isinstance(op, ops.AddConstraintOp) or op.constraint_type != "unique":
+            return False
+        table = metadata.tables.get(f"{op.schema}.{op.table_name}" if op.schema else op.table_name)
+        if table is None:
+            return False
+        return set(op.to_constraint().columns.keys()) == set(table.primary_key.columns.keys())
+
+    skipped = {op.constraint_name for op in walk(upgrade_ops) if duplicates_primary_key(op)}
+    if not skipped:
+        return
+    # ... and not the DROP of it in the downgrade either.
+    _remove(upgrade_ops, lambda op: isinstance(op, ops.AddConstraintOp) and op.constraint_name in skipped)
+    _remove(downgrade_ops, lambda op: isinstance(op, ops.DropConstraintOp) and op.constraint_name in skipped)
+
+
+def _remove(container, unwanted) -> None:
+    """Remove the operations `unwanted(op)` picks, and table groups left empty."""
+    kept = []
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            _remove(op, unwanted)
+            if op.ops:
+                kept.append(op)
+        elif not unwanted(op):
+            kept.append(op)
+    container.ops = kept
+
+
+# --- Enum values ------------------------------------------------------------
+
+# The values inside a CHECK (col IN ('a', 'b')) as the database gives it back.
+QUOTED = re.compile(r"'((?:[^']|'')*)'")
+# How many values outside the enum to name when rows hold some.
+SAMPLE = 5
+
+
+def _add_enum_changes(connection, metadata, upgrade_ops, downgrade_ops) -> None:
+    """Add the enum value changes autogenerate cannot see, in both directions."""
+    inspector = inspect(connection)
+    backend = connection.dialect.name
+    tables = set(inspector.get_table_names())
+    native = _native_enums(connection) if backend == "postgresql" else {}
+    compared_types = set()
+    for table in metadata.tables.values():
+        enum_columns = [c for c in table.columns if isinstance(c.type, Enum) and c.type.enums]
+        if not enum_columns or table.schema is not None or table.name not in tables:
+            continue
+        in_database = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in enum_columns:
+            type_ = column.type
+            if column.name not in in_database:
+                continue  # a new column: autogenerate adds it whole
+            if backend == "postgresql" and type_.native_enum:
+                if type_.name in native and type_.name not in compared_types:
+                    compared_types.add(type_.name)
+                    change = _native_change(connection, type_, native[type_.name])
+                    if change:
+                        upgrade_ops.ops.insert(0, change)
+                        downgrade_ops.ops.append(change.reverse())
+            elif backend == "sqlite" or not type_.native_enum:
+                # MySQL/MariaDB native ENUM values are compared by Alembic itself.
+                alter = _non_native_change(connection, inspector, table, column)
+                if alter:
+                    _merge(upgrade_ops, alter)
+                    _merge(downgrade_ops, alter.reverse(), first=True)
+
+
+def _native_enums(connection) -> dict[str, list[str]]:
+    rows = connection.execute(
+        text(
+            "SELECT t.typname, e.enumlabel FROM pg_type t "
+            "JOIN pg_enum e ON e.enumtypid = t.oid "
+            "JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "WHERE n.nspname = current_schema() ORDER BY t.typname, e.enumsortorder"
+        )
+    )
+    found: dict[str, list[str]] = {}
+    for name, label in rows:
+        found.setdefault(name, []).append(label)
+    return found
+
+
+def _enum_users(connection, name: str) -> list[tuple[str, str, str | None]]:
+    """(table, column, server default SQL) of every column of type `name`."""
+    rows = connection.execute(
+        text(
+            "SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE t.typname = :name AND n.nspname = current_schema() "
+            "AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2"
+        ),
+        {"name": name},
+    )
+    return [tuple(row) for row in rows]
+
+
+def _native_change(connection, type_, in_database: list[str]):
+    wanted = list(type_.enums)
+    if set(wanted) == set(in_database):
+        return None
+    users = _enum_users(connection, type_.name)
+    if set(in_database) <= set(wanted):
+        return AddEnumValuesOp(type_.name, users, in_database, wanted)
+    return ReplaceEnumOp(type_.name, users, in_database, wanted)
+
+
+def _check_values(inspector, table_name: str, column_name: str) -> list[str] | None:
+    """The values the CHECK of a non-native Enum allows, as the database has it (None: no CHECK)."""
+    mentions = _mentions(column_name)
+    for check in inspector.get_check_constraints(table_name):
+        sqltext = check.get("sqltext") or ""
+        values = [value.replace("''", "'") for value in QUOTED.findall(sqltext)]
+        if values and mentions.search(sqltext):
+            return values
+    return None
+
+
+def _values_outside(connection, table_name: str, column_name: str, values: list[str]) -> list[str]:
+    """Up to SAMPLE values rows hold that are not in `values`."""
+    column = sqlcolumn(column_name, String())
+    query = (
+        select(column)
+        .select_from(sqltable(table_name))
+        .where(column.is_not(None), column.not_in(values))
+        .distinct()
+        .limit(SAMPLE)
+    )
+    return sorted(connection.execute(query).scalars())
+
+
+def _non_native_change(connection, inspector, table, column):
+    """An Enum stored as VARCHAR (and maybe a CHECK): compare with the CHECK, and with the rows."""
+    wanted = list(column.type.enums)
+    checked = _check_values(inspector, table.name, column.name) if column.type.create_constraint else None
+    known = checked if checked is not None else wanted
+    outside = [
+        value for value in _values_outside(connection, table.name, column.name, wanted) if value not in known
+    ]
+    old = known + outside
+    if set(old) == set(wanted):
+        return None
+    old_type = Enum(
+        *old,
+        name=column.type.name,
+        native_enum=False,
+        create_constraint=column.type.create_constraint,
+        length=max(len(value) for value in old),
+    )
+    return ops.AlterColumnOp(
+        table.name,
+        column.name,
+        existing_type=old_type,
+        modify_type=column.type,
+        existing_nullable=column.nullable,
+    )
+
+
+def _merge(container, alter: ops.AlterColumnOp, first: bool = False) -> None:
+    """Put `alter` in the table's operations, or give its types to the one autogenerate wrote."""
+    for op in walk(container):
+        same = (op.table_name, getattr(op, "column_name", None)) == (alter.table_name, alter.column_name)
+        if isinstance(op, ops.AlterColumnOp) and same:
+            op.existing_type, op.modify_type = alter.existing_type, alter.modify_type
+            return
+    group = ops.ModifyTableOps(alter.table_name, [alter])
+    container.ops.insert(0, group) if first else container.ops.append(group)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class AddEnumValuesOp(ops.MigrateOperation):
+    """New values of a PostgreSQL enum: ALTER TYPE ... ADD VALUE, no table rewrite."""
+
+    def __init__(self, name: str, users: list, old_values: list[str], new_values: list[str]):
+        self.enum_name, self.users = name, users
+        self.old_values, self.new_values = list(old_values), list(new_values)
+
+    def reverse(self) -> ReplaceEnumOp:
+        return ReplaceEnumOp(self.enum_name, self.users, self.new_values, self.old_values)
+
+    def to_diff_tuple(self) -> tuple:
+        added = tuple(value for value in self.new_values if value not in self.old_values)
+        return ("add_enum_values", self.enum_name, added)
+
+    def statements(self, quote) -> list[str]:
+        present = list(self.old_values)
+        statements = []
+        for index, value in enumerate(self.new_values):
+            if value in present:
+                continue
+            # Keep the models' order: after the value before it, or before the first one.
+            if index:
+                place = f"AFTER {_literal(self.new_values[index - 1])}"
+            else:
+                place = f"BEFORE {_literal(present[0])}"
+            statements.append(
+                f"ALTER TYPE {quote(self.enum_name)} ADD VALUE IF NOT EXISTS {_literal(value)} {place}"
+            )
+            present.append(value)
+        return statements
+
+
+class ReplaceEnumOp(ops.AlterColumnOp):
+    """A PostgreSQL enum losing values: a new type, every column cast to it, the old one dropped.
+
+    An AlterColumnOp from the old Enum to the new one, so the guards see (and
+    refuse) a removal like any other narrowing.
+    """
+
+    def __init__(self, name: str, users: list, old_values: list[str], new_values: list[str]):
+        table, column, _ = users[0]
+        super().__init__(
+            table,
+            column,
+            existing_type=Enum(*old_values, name=name),
+            modify_type=Enum(*new_values, name=name),
+        )
+        self.enum_name, self.users = name, users
+        self.old_values, self.new_values = list(old_values), list(new_values)
+
+    def reverse(self) -> ReplaceEnumOp:
+        return ReplaceEnumOp(self.enum_name, self.users, self.new_values, self.old_values)
+
+    def statements(self, quote) -> list[str]:
+        name, old = quote(self.enum_name), quote(f"{self.enum_name}_old")
+        values = ", ".join(_literal(value) for value in self.new_values)
+        statements = [f"ALTER TYPE {name} RENAME TO {old}", f"CREATE TYPE {name} AS ENUM ({values})"]
+        for table, column, default in self.users:
+            alter = f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)}"
+            if default is not None:  # a default of the old type cannot be cast in place
+                statements.append(f"{alter} DROP DEFAULT")
+            statements.append(f"{alter} TYPE {name} USING {quote(column)}::text::{name}")
+            if default is not None:
+                statements.append(f"{alter} SET DEFAULT {default}")
+        statements.append(f"DROP TYPE {old}")
+        return statements
+
+
+@renderers.dispatch_for(AddEnumValuesOp)
+def _render_add_enum_values(autogen_context, op: AddEnumValuesOp) -> list[str]:
+    quote = autogen_context.dialect.identifier_preparer.quote
+    # ADD VALUE cannot run in a transaction block before PostgreSQL 12, and the
+    # new value cannot be used in the transaction that added it: commit first.
+    return [
+        "with op.get_context().autocommit_block():",
+        *(f"    op.execute({statement!r})" for statement in op.statements(quote)),
+        "",
+    ]
+
+
+@renderers.dispatch_for(ReplaceEnumOp)
+def _render_replace_enum(autogen_context, op: ReplaceEnumOp) -> list[str]:
+    quote = autogen_context.dialect.identifier_preparer.quote
+    lines = [f"op.execute({statement!r})" for statement in op.statements(quote)]
+    removed = [value for value in op.old_values if value not in op.new_values]
+    if removed:
+        # PostgreSQL DDL is transactional: the failed cast rolls the revision back whole.
+        lines.insert(
+            0, f"# Enum {op.enum_name} loses {removed}: this fails, changing nothing, while rows hold them."
+        )
+    return lines
