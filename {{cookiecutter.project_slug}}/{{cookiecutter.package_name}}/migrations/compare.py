@@ -107,6 +107,8 @@ def tidy(migration_context, script) -> None:
             _foreign_keys_before_indexes(container)
         if dialect == "postgresql" and metadata is not None:
             _skip_unique_on_primary_key(upgrade_ops, downgrade_ops, metadata)
+            for container in (upgrade_ops, downgrade_ops):
+                _drop_enum_types_with_their_tables(container, metadata)
         if dialect == "sqlite" and metadata is not None and migration_context.connection is not None:
             for container in (upgrade_ops, downgrade_ops):
                 _checks_go_with_their_column(container, metadata, migration_context.connection)
@@ -135,6 +137,35 @@ def _foreign_keys_before_indexes(container) -> None:
             _foreign_keys_before_indexes(op)
     if any(isinstance(op, ops.DropIndexOp) for op in container.ops):
         container.ops.sort(key=lambda op: 0 if _is_foreign_key_drop(op) else 1)  # stable: keeps the rest
+
+
+# --- PostgreSQL: enum types go with the last table using them ---------------
+
+
+def _native_enum_names(table) -> set[str]:
+    return {
+        column.type.name
+        for column in table.columns
+        if isinstance(column.type, Enum) and column.type.native_enum and column.type.name
+    }
+
+
+def _drop_enum_types_with_their_tables(container, metadata) -> None:
+    """DROP TABLE leaves its enum types behind: the next upgrade's CREATE TYPE would fail."""
+    dropped = [op for op in container.ops if isinstance(op, ops.DropTableOp)]
+    if not dropped:
+        return
+    dropped_names = {op.table_name for op in dropped}
+    still_used = set()
+    for table in metadata.tables.values():
+        if table.name not in dropped_names:
+            still_used |= _native_enum_names(table)
+    orphans = set()
+    for op in dropped:
+        orphans |= _native_enum_names(op.to_table()) - still_used
+    for name in sorted(orphans):
+        quoted = name.replace('"', '""')
+        container.ops.append(ops.ExecuteSQLOp(f'DROP TYPE IF EXISTS "{quoted}"'))
 
 
 # --- SQLite: a named CHECK goes with its column ---------------------------
