@@ -58,7 +58,7 @@ def process_revision_directives(migration_context, revision, directives):
 common_options = dict(
     target_metadata=target_metadata,
     include_name=table_filter.include_name,
-    include_object=table_filter.include_object,
+    include_object=compare.without_unique_on_primary_key(table_filter.include_object),
     process_revision_directives=process_revision_directives,
 {{ t.env_compare_type }}
     compare_type=compare.compare_type,

@@ -2,27 +2,32 @@
 
 env.py wires these into Alembic:
 
-- `compare_type` (context.configure(compare_type=...)): types a database
-  stores identically compare equal (MySQL/MariaDB keep `Float(53)` as DOUBLE),
-  so `alembic check` comes back clean;
-- `tidy` (first thing in process_revision_directives, so `alembic check` and
-  pytest-alembic get it too) fixes what autogenerate wrote:
+- `compare_type` and `compare_server_default` (context.configure): types and
+  defaults a database stores in its own spelling compare equal (MySQL/MariaDB
+  keep `Float(53)` as DOUBLE, `false()` as 0), so `alembic check` comes back
+  clean;
+- `without_unique_on_primary_key` (wraps include_object): no UNIQUE that
+  duplicates a primary key, which PostgreSQL silently skips in CREATE TABLE
+  (`alembic check` would drift forever);
+- `tidy` (first thing in process_revision_directives, so `alembic check` gets
+  it too) corrects what autogenerate wrote:
   * enum value changes Alembic cannot see (sqlalchemy/alembic#278): native
-    PostgreSQL enums, and non-native Enums (a VARCHAR, with or without a
-    CHECK) on every database;
+    PostgreSQL enums, and non-native Enums (a VARCHAR, maybe with a CHECK)
+    on every database, seen in the CHECK or in rows the models no longer allow;
   * no DROP INDEX before the DROP TABLE that removes it anyway, and foreign
     keys dropped before the indexes they use: MySQL/MariaDB refuse the other
     order (error 1553) half-way through a downgrade;
-  * no UNIQUE constraint that duplicates a primary key on PostgreSQL, which
-    silently skips it in CREATE TABLE (`alembic check` would drift forever).
+  * SQLite: a named CHECK dropped before its column (batch mode would copy it);
+  * PostgreSQL: enum types dropped with the last table using them.
 
 Why our own enum comparison rather than alembic-postgresql-enum: that library
 writes one `sync_enum_values` operation for every change, which recreates the
 type and rewrites every table using it (ALTER COLUMN TYPE, under an ACCESS
-EXCLUSIVE lock) even when a value is only added; its operation is also opaque
-to the guards. Here an added value is one `ALTER TYPE ... ADD VALUE` (no table
-rewrite), and a removal is an `AlterColumnOp` from the old Enum to the new one,
-which the guards refuse unless `-x allow_destructive=true`.
+EXCLUSIVE lock) even when a value is only added (its issue #133, open); its
+operation is also opaque to the guards. Here an added value is one
+`ALTER TYPE ... ADD VALUE` (no table rewrite), and a removal is an
+`AlterColumnOp` from the old Enum to the new one, which the guards refuse
+unless `-x allow_destructive=true`.
 """
 
 from __future__ import annotations
@@ -106,7 +111,6 @@ def tidy(migration_context, script) -> None:
             _drop_indexes_with_their_table(container)
             _foreign_keys_before_indexes(container)
         if dialect == "postgresql" and metadata is not None:
-            _skip_unique_on_primary_key(upgrade_ops, downgrade_ops, metadata)
             for container in (upgrade_ops, downgrade_ops):
                 _drop_enum_types_with_their_tables(container, metadata)
         if dialect == "sqlite" and metadata is not None and migration_context.connection is not None:
@@ -217,26 +221,30 @@ def _mentions(column_name: str) -> re.Pattern:
     return re.compile(rf"(?<![\w]){re.escape(column_name)}(?![\w])")
 
 
-# --- PostgreSQL: UNIQUE on the primary key --------------------------------
+# --- UNIQUE on the primary key ------------------------------------------------
 
 
-def _skip_unique_on_primary_key(upgrade_ops, downgrade_ops, metadata) -> None:
-    """PostgreSQL skips a UNIQUE identical to the primary key: do not ask for it on every check."""
+def without_unique_on_primary_key(include_object):
+    """`include_object`, also leaving out UNIQUE constraints identical to their table's primary key.
 
-    def duplicates_primary_key(op) -> bool:
-        if not isinstance(op, ops.AddConstraintOp) or op.constraint_type != "unique":
+    PostgreSQL silently skips such a UNIQUE in CREATE TABLE, so autogenerate
+    would ask for it on every run (and `alembic check` would never be clean);
+    the primary key enforces it anyway. This must happen while comparing, not
+    in process_revision_directives: pytest-alembic reads the comparison first.
+    """
+
+    def include(object_, name, type_, reflected, compare_to):
+        if type_ == "unique_constraint" and _duplicates_primary_key(object_):
             return False
-        table = metadata.tables.get(f"{op.schema}.{op.table_name}" if op.schema else op.table_name)
-        if table is None:
-            return False
-        return set(op.to_constraint().columns.keys()) == set(table.primary_key.columns.keys())
+        return include_object(object_, name, type_, reflected, compare_to)
 
-    skipped = {op.constraint_name for op in walk(upgrade_ops) if duplicates_primary_key(op)}
-    if not skipped:
-        return
-    # ... and not the DROP of it in the downgrade either.
-    _remove(upgrade_ops, lambda op: isinstance(op, ops.AddConstraintOp) and op.constraint_name in skipped)
-    _remove(downgrade_ops, lambda op: isinstance(op, ops.DropConstraintOp) and op.constraint_name in skipped)
+    return include
+
+
+def _duplicates_primary_key(constraint) -> bool:
+    table = getattr(constraint, "table", None)
+    primary_key = set(table.primary_key.columns.keys()) if table is not None else set()
+    return bool(primary_key) and set(constraint.columns.keys()) == primary_key
 
 
 def _remove(container, unwanted) -> None:
