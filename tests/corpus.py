@@ -58,6 +58,11 @@ class Case:
     rows: dict[str, list[dict]] | None = None
     # A refusal whose override is itself the safe form (a rename): upgrade it and check the rows.
     upgrade_override: bool = False
+    # SQL that `upgrade head --sql` must print before the table's ALTER (servers: SQLite's batch
+    # copy needs the live table).
+    offline: str = ""
+    # Cases about the command line alone, not the database, run on SQLite only.
+    backends: tuple[str, ...] = ("sqlite", "postgresql", "mysql")
 
     def verdict_on(self, backend: str) -> str:
         return self.verdict[backend] if isinstance(self.verdict, dict) else self.verdict
@@ -72,6 +77,7 @@ NOT_NULL = "nullable=False"
 PER_DB_REWRITE = {"sqlite": "allow", "postgresql": "review", "mysql": "review"}
 REWRITE_MESSAGE = {"postgresql": "rewrites the whole table", "mysql": "copies the whole table"}
 TYPES_NARROWED = "narrow type"
+COMMAND_LINE_ONLY = ("sqlite",)
 WITH_OLD = items(col(V, "sa.String(20)"), col("old", "sa.String(20)", NULLABLE))
 WITHOUT_OLD = items(col(V, "sa.String(20)"))
 
@@ -317,6 +323,7 @@ CASES = [
         "first sets the rows that are NULL to the default",
         seed={"items": rows("a", None)},
         rows={"items": rows("a", "new")},
+        offline="UPDATE items SET v = ",
     ),
     Case(
         "not_null_and_server_default_together",
@@ -327,6 +334,7 @@ CASES = [
         "first sets the rows that are NULL to the default",
         seed={"items": rows(7, None)},
         rows={"items": rows(7, 0)},
+        offline="UPDATE items SET v = ",
     ),
     # ---- refused: data lost or rows that fail ------------------------------------------------
     Case(
@@ -356,6 +364,7 @@ CASES = [
             "refuse",
             "items.old: drop column",
             x=(f"allow_destructive={word}",),
+            backends=COMMAND_LINE_ONLY,
         )
         for word in ("false", "0", "no")
     ),
@@ -367,6 +376,7 @@ CASES = [
         "refuse",
         "-x allow_destructive=maybe is not understood",
         x=("allow_destructive=maybe",),
+        backends=COMMAND_LINE_ONLY,
     ),
     Case(
         "rename_column",
@@ -413,6 +423,7 @@ CASES = [
         "-x rename=items.nickname:name matches nothing",
         x=("rename=items.nickname:name",),
         override=("rename=items.fullname:name",),
+        backends=COMMAND_LINE_ONLY,
     ),
     Case(
         "rename_not_understood",
@@ -423,6 +434,7 @@ CASES = [
         "-x rename=fullname is not understood",
         x=("rename=fullname",),
         override=("rename=items.fullname:name",),
+        backends=COMMAND_LINE_ONLY,
     ),
     Case(
         "not_null_without_default",

@@ -170,6 +170,9 @@ def assert_written(bench: Bench, case: Case, verdict: str, message: str) -> None
         assert "Review:" not in output, output
     else:
         assert "Review:" in output and message in output, output
+    if case.offline and bench.backend != "sqlite":
+        sql = bench.alembic("upgrade", "head", "--sql").stdout
+        assert case.offline in sql and sql.index(case.offline) < sql.index("ALTER TABLE items"), sql
     upgrade = bench.alembic("upgrade", "head", check=False)
     if case.upgrade == "fails":
         assert upgrade.returncode != 0
@@ -181,8 +184,10 @@ def assert_written(bench: Bench, case: Case, verdict: str, message: str) -> None
     assert_round_trip(bench)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+RUNS = [(case, backend) for case in CASES for backend in case.backends]
+
+
+@pytest.mark.parametrize(("case", "backend"), RUNS, ids=[f"{case.name}-{backend}" for case, backend in RUNS])
 def test_corpus_case(benches, case: Case, backend: str):
     bench = benches(backend)
     bench.start(case)

@@ -394,6 +394,12 @@ def test_mysql_type_changes_that_copy_the_table(old, new, copies):
     assert points == (["items.v: " + text("review_copy", old=str(old), new=str(new))] if copies else [])
 
 
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_an_enum_value_appended_needs_no_review(dialect):
+    appended = alter(existing_type=sa.Enum("a", "b", name="e"), modify_type=sa.Enum("a", "b", "c", name="e"))
+    assert review_points(upgrade_ops(appended), dialect) == []
+
+
 def test_widening_a_varchar_on_postgresql_needs_no_review():
     assert (
         review_points(upgrade_ops(alter(existing_type=sa.String(20), modify_type=sa.Text())), "postgresql")

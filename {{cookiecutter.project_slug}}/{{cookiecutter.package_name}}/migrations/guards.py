@@ -197,6 +197,9 @@ def _type_change_point(op: ops.AlterColumnOp, dialect: str | None) -> str | None
     old, new = op.existing_type, op.modify_type
     if old is None or new is None:
         return None
+    enums = isinstance(old, sqltypes.Enum) and isinstance(new, sqltypes.Enum)
+    if enums and list(new.enums[: len(old.enums)]) == list(old.enums):
+        return None  # values appended at the end: PostgreSQL ADD VALUE, MySQL/MariaDB in place
     strings = isinstance(old, sqltypes.String) and isinstance(new, sqltypes.String)
     if dialect == "postgresql":
         # Widening a VARCHAR or making it TEXT is a catalogue change; other changes rewrite.
