@@ -4,8 +4,9 @@ tests/real_models.py (15+ tables: composite keys, cascading foreign keys,
 CHECK constraints, Boolean/Enum constraints, DOUBLE, long strings, indexed
 foreign keys, native enums, server defaults, comments) becomes the baked
 models.py. Through the real CLI: autogenerate -> upgrade head -> `alembic
-check` clean -> downgrade base -> upgrade head -> check clean; then the
-project's own pytest-alembic tests pass on the same database.
+check` clean -> downgrade base -> upgrade head -> check clean; an index on a
+foreign-key column dropped and restored; then the project's own
+pytest-alembic tests pass on the same database.
 """
 
 from pathlib import Path
@@ -47,6 +48,14 @@ def tables_in(url: str) -> set[str]:
         engine.dispose()
 
 
+def index_names(url: str, table: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return {index["name"] for index in inspect(engine).get_indexes(table)}
+    finally:
+        engine.dispose()
+
+
 def assert_clean(project, env) -> None:
     result = project.alembic("check", env=env, check=False)
     assert result.returncode == 0, f"alembic check drifts:\n{result.stdout}{result.stderr}"
@@ -74,6 +83,21 @@ def test_real_models_migrate_both_ways_and_stay_in_step(bake, database):
     assert tables_in(url) == TABLES
     assert_clean(project, env)
 
+    # An index on a foreign-key column goes: MySQL needs the key dropped first, and back after.
+    models = project.package / "models.py"
+    indexed = 'task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)'
+    assert indexed in models.read_text()
+    models.write_text(models.read_text().replace(indexed, indexed.replace(", index=True", "")))
+    project.alembic("revision", "--autogenerate", "-m", "no index on comments.task_id", env=env)
+    project.alembic("upgrade", "head", env=env)
+    assert "ix_comments_task_id" not in index_names(url, "comments")
+    assert_clean(project, env)
+    project.alembic("downgrade", "-1", env=env)
+    assert "ix_comments_task_id" in index_names(url, "comments")
+    project.alembic("upgrade", "head", env=env)
+    assert_clean(project, env)
+
     project.alembic("downgrade", "base", env=env)
+    assert tables_in(url) == set()
     project.pytest(env={"TEST_DATABASE_URL": url})
     project.ruff()

@@ -109,6 +109,26 @@ def test_dropped_tables_take_their_indexes_and_keys_go_before_indexes():
     assert names(items) == ["DropConstraintOp", "DropIndexOp", "DropColumnOp"]
 
 
+def test_mysql_drops_a_foreign_key_index_between_dropping_and_adding_the_key():
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table("orders", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    items = sa.Table(
+        "items",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("order_id", sa.ForeignKey("orders.id")),
+    )
+    drop = ops.DropIndexOp.from_index(sa.Index("ix_items_order_id", items.c.order_id))
+    migration = script([ops.ModifyTableOps("items", [drop])])
+    compare.tidy(context("mysql", metadata), migration)
+    (group,) = migration.upgrade_ops.ops
+    assert names(group) == ["DropConstraintOp", "DropIndexOp", "CreateForeignKeyOp"]
+    assert group.ops[0].constraint_name == group.ops[2].constraint_name == "fk_items_order_id_orders"
+    unchanged = script([ops.ModifyTableOps("items", [drop])])
+    compare.tidy(context("postgresql", metadata), unchanged)
+    assert names(unchanged.upgrade_ops.ops[0]) == ["DropIndexOp"]
+
+
 @pytest.fixture
 def sqlite_connection():
     engine = sa.create_engine("sqlite://")

@@ -110,6 +110,8 @@ def tidy(migration_context, script) -> None:
         for container in (upgrade_ops, downgrade_ops):
             _drop_indexes_with_their_table(container)
             _foreign_keys_before_indexes(container)
+            if dialect in ("mysql", "mariadb") and metadata is not None:
+                _foreign_keys_around_index_drops(container, metadata)
         if dialect == "postgresql" and metadata is not None:
             for container in (upgrade_ops, downgrade_ops):
                 _drop_enum_types_with_their_tables(container, metadata)
@@ -141,6 +143,36 @@ def _foreign_keys_before_indexes(container) -> None:
             _foreign_keys_before_indexes(op)
     if any(isinstance(op, ops.DropIndexOp) for op in container.ops):
         container.ops.sort(key=lambda op: 0 if _is_foreign_key_drop(op) else 1)  # stable: keeps the rest
+
+
+def _foreign_keys_around_index_drops(container, metadata) -> None:
+    """MySQL cannot drop the index a kept foreign key uses: drop the key, the index, then add the key back.
+
+    Added back, the key gets an index of its own that MySQL creates and names
+    after it, which Alembic leaves out of its comparison.
+    """
+    dropped_keys = {op.constraint_name for op in walk(container) if _is_foreign_key_drop(op)}
+    for group in [container, *(op for op in container.ops if isinstance(op, ops.ModifyTableOps))]:
+        rewritten = []
+        for op in group.ops:
+            keys = _keys_needing(op, metadata, dropped_keys) if isinstance(op, ops.DropIndexOp) else []
+            rewritten += [ops.DropConstraintOp.from_constraint(key) for key in keys]
+            rewritten.append(op)
+            rewritten += [ops.CreateForeignKeyOp.from_constraint(key) for key in keys]
+        group.ops = rewritten
+
+
+def _keys_needing(op: ops.DropIndexOp, metadata, dropped_keys) -> list:
+    """The model's foreign keys on op's table whose columns lead the index `op` drops."""
+    table = metadata.tables.get(f"{op.schema}.{op.table_name}" if op.schema else op.table_name)
+    if table is None or op._reverse is None:
+        return []
+    indexed = [getattr(column, "name", str(column)) for column in op.to_index().expressions]
+    return [
+        key
+        for key in sorted(table.foreign_key_constraints, key=lambda key: str(key.name))
+        if key.name not in dropped_keys and indexed[: len(key.column_keys)] == [c.name for c in key.columns]
+    ]
 
 
 # --- PostgreSQL: enum types go with the last table using them ---------------
