@@ -176,7 +176,6 @@ def assert_written(bench: Bench, case: Case, verdict: str, message: str) -> None
     upgrade = bench.alembic("upgrade", "head", check=False)
     if case.upgrade == "fails":
         assert upgrade.returncode != 0
-        assert "Traceback" not in upgrade.stdout + upgrade.stderr
         assert "(head)" not in bench.alembic("current").stdout, "a failed revision must not be recorded"
         return
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr

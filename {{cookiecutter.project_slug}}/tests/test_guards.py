@@ -384,6 +384,7 @@ def test_the_same_operations_on_a_new_table_need_no_review():
     ("old", "new", "copies"),
     [
         (sa.String(20), sa.String(40), False),  # 160 bytes: length prefix unchanged, in place
+        (mysql.VARCHAR(20), sa.String(40), False),  # as reflected
         (sa.String(20), sa.String(100), True),  # past 255 bytes: the table is copied
         (sa.String(20), sa.Text(), True),
         (sa.Integer(), sa.BigInteger(), True),

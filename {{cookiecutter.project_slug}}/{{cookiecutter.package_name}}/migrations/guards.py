@@ -208,7 +208,7 @@ def _type_change_point(op: ops.AlterColumnOp, dialect: str | None) -> str | None
         return text("review_rewrite", old=str(old), new=str(new))
     if dialect == "mysql":
         # In place only while the length keeps its 1-byte prefix (up to 255 bytes, 4 per character).
-        if strings and type(old) is type(new) and old.length and new.length and new.length * 4 <= 255:
+        if strings and not enums and old.length and new.length and new.length * 4 <= 255:
             return None
         return text("review_copy", old=str(old), new=str(new))
     return None
