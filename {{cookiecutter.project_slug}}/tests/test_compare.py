@@ -17,7 +17,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.schema import CreateTable
 
-from {{ cookiecutter.package_name }}.migrations import compare
+from {{ cookiecutter.package_name }}.migrations import compare, enums
 from {{ cookiecutter.package_name }}.schema import NAMING_CONVENTION
 
 
@@ -183,7 +183,7 @@ def test_sqlite_check_constraint_shows_added_and_removed_values(sqlite_connectio
 
 def test_postgresql_enum_operations_render_what_postgresql_needs():
     users = [("tickets", "status", "'open'::ticket_status")]
-    added = compare.AddEnumValuesOp(
+    added = enums.AddEnumValuesOp(
         "ticket_status", users, ["open", "closed"], ["new", "open", "held", "closed"]
     )
     code = render_python_code(ops.UpgradeOps(ops=[added]), migration_context=context("postgresql"))
