@@ -157,7 +157,9 @@ CASES = [
         "squawk: require-enum-value-ordering (a value appended at the end is safe)",
         items(col(V, 'sa.Enum("draft", "posted", name="state")')),
         items(col(V, 'sa.Enum("draft", "posted", "closed", name="state")')),
-        "allow",
+        # SQLite stores a non-native Enum as VARCHAR(6) with no CHECK: nothing to change there.
+        {"sqlite": "empty", "postgresql": "allow", "mysql": "allow"},
+        {"sqlite": "No schema change detected"},
         seed={"items": rows("draft", "posted")},
     ),
     Case(
