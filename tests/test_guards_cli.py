@@ -104,7 +104,9 @@ def test_allow_destructive_lets_through_an_unprotected_table_only(guarded):
     replace_in_models(project, ORDERS, "")
     new_file, output = written(project, env, "-x", "allow_destructive=true")
     assert 'drop_table("orders")' in new_file.read_text()
-    assert "Review: orders: drop index ix_orders_note" in output
+    # DROP TABLE takes its indexes along (a separate DROP INDEX first fails on MySQL for FK columns).
+    assert "drop_index" not in new_file.read_text().split("def downgrade")[0]
+    assert "drop index ix_orders_note" not in output
     project.alembic("upgrade", "head", env=env)
     project.alembic("check", env=env)
 

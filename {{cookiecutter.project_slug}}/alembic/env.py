@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from {{ cookiecutter.package_name }}.migrations import online_ddl, retries, runtime
+from {{ cookiecutter.package_name }}.migrations import compare, online_ddl, retries, runtime
 from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
@@ -42,28 +42,31 @@ table_filter = TableFilter(
 
 def process_revision_directives(migration_context, revision, directives):
 {{ t.env_directives }}
+{{ t.env_tidy }}
+    compare.tidy(migration_context, directives[0])
     if not getattr(config.cmd_opts, "autogenerate", False):
         return
-    script = directives[0]
+    online = online_ddl.enabled(migration_context, config.get_main_option("postgresql_safe_ddl"))
     review = check_revision(
-        script.upgrade_ops_list,
+        directives[0],
         protected_tables=split_list(config.get_main_option("protected_tables")),
         overrides=Overrides.from_x_arguments(x_arguments),
+        dialect=migration_context.dialect,
+        online=online,
     )
+    review += online_ddl.rewrite(migration_context, revision, directives, online)
     for point in review:
-        print(f"  {text('review')}: {point}")
-    safe_ddl = config.get_main_option("postgresql_safe_ddl")
-    for point in online_ddl.rewrite(migration_context, revision, directives, safe_ddl):
         print(f"  {text('review')}: {point}")
 
 
 common_options = dict(
     target_metadata=target_metadata,
     include_name=table_filter.include_name,
-    include_object=table_filter.include_object,
+    include_object=compare.without_unique_on_primary_key(table_filter.include_object),
     process_revision_directives=process_revision_directives,
-    compare_type=True,
-    compare_server_default=True,
+{{ t.env_compare_type }}
+    compare_type=compare.compare_type,
+    compare_server_default=compare.compare_server_default,
 {{ t.env_per_migration }}
     transaction_per_migration=True,
     env=environment,

@@ -1,28 +1,36 @@
-"""The guards on their own: Alembic operation trees in, verdicts out. No database."""
+"""The guards on their own: Alembic operation trees in, verdicts and rewritten trees out. No database."""
 
 import re
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import render_python_code
 from alembic.operations import ops
 from alembic.util import CommandError
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from {{ cookiecutter.package_name }}.migrations.guards import (
     Overrides,
     TableFilter,
     check_revision,
     destructive_operations,
-    narrows,
     review_points,
     split_list,
 )
 from {{ cookiecutter.package_name }}.migrations.messages import MESSAGES, text
+from {{ cookiecutter.package_name }}.migrations.narrowing import narrows
+from {{ cookiecutter.package_name }}.migrations.rewrites import Rename, parse_renames
 
 NO_OVERRIDES = Overrides()
+PG, MY, LITE = postgresql.dialect(), mysql.dialect(), sqlite.dialect()
 
 
 def upgrade_ops(*operations):
     return ops.UpgradeOps(ops=list(operations))
+
+
+def script(*operations, downgrade=()):
+    return ops.MigrationScript("rev", upgrade_ops(*operations), ops.DowngradeOps(ops=list(downgrade)))
 
 
 def on_table(table, *operations):
@@ -34,8 +42,24 @@ def drop_email():
     return on_table("users", ops.DropColumnOp("users", "email"))
 
 
-def check(*operations, protected=(), overrides=NO_OVERRIDES):
-    return check_revision([upgrade_ops(*operations)], protected_tables=protected, overrides=overrides)
+def check(*operations, protected=(), overrides=NO_OVERRIDES, dialect=None):
+    return check_revision(
+        script(*operations), protected_tables=protected, overrides=overrides, dialect=dialect
+    )
+
+
+def refusal(*operations, **options) -> str:
+    with pytest.raises(CommandError) as error:
+        check(*operations, **options)
+    return str(error.value)
+
+
+def alter(**kw):
+    return on_table("items", ops.AlterColumnOp("items", "v", **kw))
+
+
+def add_column(column, table="items"):
+    return on_table(table, ops.AddColumnOp(table, column))
 
 
 def test_split_list():
@@ -60,22 +84,18 @@ def test_table_filter_hides_model_only_tables_and_their_columns():
 
 
 def test_empty_revision_is_refused():
-    with pytest.raises(CommandError) as error:
-        check()
-    assert str(error.value) == text("empty_revision")
+    assert refusal() == text("empty_revision")
 
 
 def test_dropped_column_nested_in_table_ops_is_found():
-    with pytest.raises(CommandError) as error:
-        check(drop_email())
-    assert f"users.email: {text('drop_column')}" in str(error.value)
-    assert "alembic -x allow_destructive=true revision --autogenerate" in str(error.value)
+    message = refusal(drop_email())
+    assert message.startswith(text("destructive"))
+    assert f"users.email: {text('drop_column')}" in message
+    assert message.endswith(text("destructive_fix"))
 
 
 def test_every_offending_operation_is_listed():
-    with pytest.raises(CommandError) as error:
-        check(ops.DropTableOp("orders"), drop_email())
-    message = str(error.value)
+    message = refusal(ops.DropTableOp("orders"), drop_email())
     assert f"orders: {text('drop_table')}" in message and f"users.email: {text('drop_column')}" in message
 
 
@@ -87,13 +107,48 @@ def test_every_offending_operation_is_listed():
         (sa.Text(), sa.String(50), True),
         (sa.String(50), sa.Text(), False),
         (sa.Numeric(10, 2), sa.Numeric(8, 2), True),
+        (sa.Numeric(10, 2), sa.Numeric(10, 4), True),  # 8 integer digits -> 6
+        (sa.Numeric(10, 4), sa.Numeric(10, 2), True),  # scale 4 -> 2
+        (sa.Numeric(10, 2), sa.Numeric(12, 4), False),
+        (sa.Numeric(10, 2), sa.Integer(), True),
+        (sa.Numeric(9, 0), sa.Integer(), False),
+        (sa.Integer(), sa.Numeric(12, 2), False),
+        (sa.Integer(), sa.Numeric(10, 2), True),
         (sa.Integer(), sa.BigInteger(), False),
+        (sa.SmallInteger(), sa.Integer(), False),
+        (sa.Integer(), sa.SmallInteger(), True),
+        (sa.BigInteger(), sa.Integer(), True),
+        (mysql.INTEGER(display_width=11), sa.SmallInteger(), True),
+        (mysql.BIGINT(), mysql.INTEGER(), True),
         (sa.String(20), sa.Integer(), True),
-        (sa.Integer(), sa.String(20), False),
+        (sa.Integer(), sa.String(5), True),  # -2147483648 is 11 characters
+        (sa.Integer(), sa.String(11), False),
+        (sa.BigInteger(), sa.String(19), True),
+        (sa.BigInteger(), sa.String(20), False),
+        (sa.Integer(), sa.Float(precision=53), False),
+        (sa.BigInteger(), sa.Float(precision=53), True),
+        (sa.Double(), sa.REAL(), True),
+        (mysql.DOUBLE(), sa.Float(precision=53), False),
+        (sa.Float(precision=53), mysql.DOUBLE(), False),
+        (mysql.DOUBLE(), sa.Float(precision=24), True),
+        (sa.REAL(), sa.Double(), False),
+        (sa.DateTime(), sa.Date(), True),
+        (sa.Date(), sa.DateTime(), False),
+        (sa.Boolean(), sa.Integer(), False),
+        (sa.Enum("a", "b", "c", name="e"), sa.Enum("a", "b", name="e"), True),
+        (sa.Enum("a", "b", name="e"), sa.Enum("a", "b", "c", name="e"), False),
+        (sa.String(20), sa.Enum("a", "b", name="e"), True),
+        (sa.Enum("draft", "posted", name="e"), sa.String(6), False),
+        (sa.Enum("draft", "posted", name="e"), sa.String(5), True),
     ],
 )
 def test_narrowing(old, new, narrowed):
     assert narrows(old, new) is narrowed
+
+
+def test_a_bare_float_is_single_precision_only_on_mysql():
+    assert narrows(sa.Double(), sa.Float(), "mysql")
+    assert not narrows(sa.Double(), sa.Float(), "postgresql")
 
 
 def test_narrowed_type_and_not_null_without_default_are_destructive():
@@ -111,24 +166,84 @@ def test_narrowed_type_and_not_null_without_default_are_destructive():
     ]
 
 
-def test_not_null_with_a_server_default_is_allowed():
-    operation = ops.AlterColumnOp(
-        "users", "status", existing_nullable=True, modify_nullable=False, existing_server_default="active"
+def test_enum_value_removal_at_the_top_level_is_refused():
+    removal = ops.AlterColumnOp(
+        "items", "v", existing_type=sa.Enum("a", "b", name="e"), modify_type=sa.Enum("a", name="e")
     )
-    assert destructive_operations(upgrade_ops(on_table("users", operation))) == []
+    assert text("narrow_type", old="VARCHAR(1)", new="VARCHAR(1)") in refusal(removal)
 
 
-def test_allow_destructive_lets_it_through():
-    overrides = Overrides.from_x_arguments({"allow_destructive": "true"})
-    assert check(drop_email(), overrides=overrides) == []
+def test_not_null_on_a_column_with_a_server_default_fills_the_nulls_first():
+    revision = script(
+        alter(
+            existing_type=sa.String(20),
+            existing_nullable=True,
+            modify_nullable=False,
+            existing_server_default="new",
+        )
+    )
+    points = check_revision(revision, protected_tables=(), overrides=NO_OVERRIDES, dialect=LITE)
+    assert points == ["items.v: " + text("review_filled")]
+    code = render_python_code(revision.upgrade_ops, render_as_batch=True)
+    update = "op.execute(\"UPDATE items SET v = 'new' WHERE v IS NULL\")"
+    # Before the batch block: SQLite copies the table inside it.
+    assert code.index(update) < code.index("batch_alter_table")
+
+
+def test_a_server_default_given_in_the_same_revision_is_the_fill_value():
+    revision = script(
+        alter(existing_nullable=True, modify_nullable=False, modify_server_default=sa.text("0"))
+    )
+    check_revision(revision, protected_tables=(), overrides=NO_OVERRIDES, dialect=PG)
+    assert "UPDATE items SET v = 0 WHERE v IS NULL" in render_python_code(revision.upgrade_ops)
+
+
+def test_adding_a_not_null_column_needs_a_server_default_on_an_existing_table():
+    column = sa.Column("code", sa.String(8), nullable=False)
+    assert f"items.code: {text('add_not_null')}" in refusal(add_column(column))
+    with_default = sa.Column("code", sa.String(8), nullable=False, server_default="x")
+    assert check(add_column(with_default)) == []
+
+
+def test_not_null_columns_of_a_new_table_are_fine():
+    table = sa.Table(
+        "codes",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("c", sa.Integer, nullable=False),
+    )
+    assert check(ops.CreateTableOp.from_table(table), dialect=PG) == []
+
+
+def test_an_index_without_columns_is_refused_even_with_the_override():
+    index = ops.CreateIndexOp("ix_items_nothing", "items", [])
+    allow = Overrides.from_x_arguments({"allow_destructive": "true"})
+    assert refusal(index, overrides=allow) == text("empty_index", name="ix_items_nothing", table="items")
+
+
+@pytest.mark.parametrize("word", ["true", "1", "yes", "on", "TRUE"])
+def test_allow_destructive_lets_it_through(word):
+    assert check(drop_email(), overrides=Overrides.from_x_arguments({"allow_destructive": word})) == []
+
+
+@pytest.mark.parametrize("word", ["false", "0", "no", "off", ""])
+def test_allow_destructive_spelled_false_allows_nothing(word):
+    overrides = Overrides.from_x_arguments({"allow_destructive": word})
+    assert text("drop_column") in refusal(drop_email(), overrides=overrides)
+
+
+def test_an_unreadable_override_is_refused_in_one_line():
+    with pytest.raises(CommandError) as error:
+        Overrides.from_x_arguments({"allow_destructive": "maybe"})
+    assert str(error.value) == text("bad_flag", flag="allow_destructive", value="maybe")
+    assert "\n" not in str(error.value)
 
 
 def test_protected_table_needs_its_own_override():
     allow = Overrides.from_x_arguments({"allow_destructive": "true"})
-    with pytest.raises(CommandError) as error:
-        check(drop_email(), protected=("users",), overrides=allow)
-    assert str(error.value).startswith(text("protected"))
-    assert "-x allow_protected=users -x allow_destructive=true" in str(error.value)
+    message = refusal(drop_email(), protected=("users",), overrides=allow)
+    assert message.startswith(text("protected"))
+    assert message.endswith(text("protected_fix", tables="users"))
     both = Overrides.from_x_arguments({"allow_destructive": "true", "allow_protected": "users"})
     assert check(drop_email(), protected=("users",), overrides=both) == []
 
@@ -140,8 +255,85 @@ def test_allow_protected_names_only_those_tables():
 
 
 def test_additive_changes_pass():
-    add_email = on_table("users", ops.AddColumnOp("users", sa.Column("email", sa.String(100), nullable=True)))
-    assert check(add_email) == []
+    assert check(add_column(sa.Column("email", sa.String(100), nullable=True)), dialect=PG) == []
+
+
+# ---- renames ------------------------------------------------------------------------------
+
+
+def column_swap(table, old, new):
+    return on_table(
+        table, ops.DropColumnOp(table, old), ops.AddColumnOp(table, sa.Column(new, sa.String(40)))
+    )
+
+
+def test_drop_and_add_in_one_table_is_shown_as_a_possible_rename():
+    message = refusal(column_swap("users", "fullname", "name"))
+    assert text("maybe_rename_column", table="users", old="fullname", new="name") in message
+    assert 'op.alter_column("users", "fullname", new_column_name="name")' in message
+
+
+def test_dropped_and_created_tables_are_shown_as_a_possible_rename():
+    created = ops.CreateTableOp("products", [sa.Column("id", sa.Integer, primary_key=True)])
+    message = refusal(created, ops.DropTableOp("goods"))
+    assert text("maybe_rename_table", old="goods", new="products") in message
+    assert 'op.rename_table("goods", "products")' in message
+
+
+def test_parse_renames():
+    assert parse_renames("users.fullname:name, goods:products") == (
+        Rename("users", "fullname", "name"),
+        Rename("", "goods", "products"),
+    )
+    for bad in ("fullname", "users.fullname:", ".a:b", "a:b:c", "a:b.c"):
+        with pytest.raises(CommandError) as error:
+            parse_renames(bad)
+        assert str(error.value) == text("bad_rename", spec=bad)
+
+
+def test_a_named_column_rename_replaces_the_drop_and_add_both_ways():
+    revision = script(
+        column_swap("users", "fullname", "name"),
+        downgrade=[column_swap("users", "name", "fullname")],
+    )
+    renames = Overrides.from_x_arguments({"rename": "users.fullname:name"})
+    assert check_revision(revision, protected_tables=("users",), overrides=renames) == []
+    upgrade = render_python_code(revision.upgrade_ops)
+    assert "op.alter_column('users', 'fullname'" in upgrade and "new_column_name='name'" in upgrade
+    assert "drop_column" not in upgrade and "add_column" not in upgrade
+    downgrade = render_python_code(revision.downgrade_ops)
+    assert "op.alter_column('users', 'name'" in downgrade and "new_column_name='fullname'" in downgrade
+
+
+def test_a_named_table_rename_becomes_rename_table_and_keeps_index_order():
+    table = sa.Table("products", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+    revision = script(
+        ops.CreateTableOp.from_table(table),
+        ops.CreateIndexOp("ix_products_id", "products", ["id"]),
+        ops.DropIndexOp("ix_goods_id", table_name="goods"),
+        ops.DropTableOp("goods"),
+    )
+    check_revision(
+        revision, protected_tables=(), overrides=Overrides.from_x_arguments({"rename": "goods:products"})
+    )
+    code = render_python_code(revision.upgrade_ops)
+    assert "create_table" not in code and "drop_table" not in code
+    drop, rename, create = (
+        code.index(s) for s in ("drop_index", "op.rename_table('goods', 'products')", "create_index")
+    )
+    assert drop < rename < create
+
+
+def test_a_rename_that_matches_nothing_is_refused():
+    with pytest.raises(CommandError) as error:
+        check(
+            column_swap("users", "fullname", "name"),
+            overrides=Overrides.from_x_arguments({"rename": "users.nick:name"}),
+        )
+    assert str(error.value) == text("rename_unmatched", old="users.nick", new="name")
+
+
+# ---- review points ------------------------------------------------------------------------
 
 
 def test_dropped_indexes_and_constraints_are_review_points_not_refusals():
@@ -157,6 +349,80 @@ def test_dropped_indexes_and_constraints_are_review_points_not_refusals():
         "users: " + text("drop_index", name="ix_users_name"),
         "users: " + text("drop_constraint", kind="unique", name="uq_users_name"),
     ]
+
+
+def test_availability_review_points_on_existing_tables():
+    operations = upgrade_ops(
+        ops.CreateUniqueConstraintOp("uq_items_v", "items", ["v"]),
+        ops.CreateIndexOp("ix_items_w", "items", ["w"]),
+        ops.CreateForeignKeyOp("fk_notes_item_id_items", "notes", "items", ["item_id"], ["id"]),
+        add_column(sa.Column("seen", sa.DateTime, server_default=sa.func.now())),
+        alter(existing_type=sa.String(20), existing_nullable=False, modify_nullable=True),
+        alter(existing_type=sa.Integer(), modify_type=sa.BigInteger()),
+    )
+    assert review_points(operations, "postgresql") == [
+        "items: " + text("review_unique_constraint", name="uq_items_v"),
+        "items: " + text("review_index", name="ix_items_w"),
+        "notes: " + text("review_foreign_key_named", name="fk_notes_item_id_items"),
+        "items.seen: " + text("review_volatile_default", default="now()"),
+        "items.v: " + text("review_drop_not_null"),
+        "items.v: " + text("review_rewrite", old="INTEGER", new="BIGINT"),
+    ]
+
+
+def test_online_forms_leave_only_what_they_cannot_make_safe():
+    # PostgreSQL with migrations.online_ddl: the index is built CONCURRENTLY and the
+    # foreign key added NOT VALID, but duplicates still fail a unique constraint.
+    operations = upgrade_ops(
+        ops.CreateUniqueConstraintOp("uq_items_v", "items", ["v"]),
+        ops.CreateIndexOp("ix_items_w", "items", ["w"]),
+        ops.CreateForeignKeyOp("fk_notes_item_id_items", "notes", "items", ["item_id"], ["id"]),
+    )
+    assert review_points(operations, "postgresql", online=True) == [
+        "items: " + text("review_unique_constraint", name="uq_items_v"),
+    ]
+    # MySQL/MariaDB: the foreign key's table copy is said by online_ddl, not here.
+    assert review_points(operations, "mysql") == [
+        "items: " + text("review_unique_constraint", name="uq_items_v"),
+    ]
+
+
+def test_the_same_operations_on_a_new_table_need_no_review():
+    table = sa.Table("items", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+    operations = upgrade_ops(
+        ops.CreateTableOp.from_table(table),
+        ops.CreateIndexOp("ix_items_w", "items", ["w"], unique=True),
+        ops.CreateForeignKeyOp("fk_items_x", "items", "others", ["x"], ["id"]),
+    )
+    assert review_points(operations, "postgresql") == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "copies"),
+    [
+        (sa.String(20), sa.String(40), False),  # 160 bytes: length prefix unchanged, in place
+        (mysql.VARCHAR(20), sa.String(40), False),  # as reflected
+        (sa.String(20), sa.String(100), True),  # past 255 bytes: the table is copied
+        (sa.String(20), sa.Text(), True),
+        (sa.Integer(), sa.BigInteger(), True),
+    ],
+)
+def test_mysql_type_changes_that_copy_the_table(old, new, copies):
+    points = review_points(upgrade_ops(alter(existing_type=old, modify_type=new)), "mysql")
+    assert points == (["items.v: " + text("review_copy", old=str(old), new=str(new))] if copies else [])
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_an_enum_value_appended_needs_no_review(dialect):
+    appended = alter(existing_type=sa.Enum("a", "b", name="e"), modify_type=sa.Enum("a", "b", "c", name="e"))
+    assert review_points(upgrade_ops(appended), dialect) == []
+
+
+def test_widening_a_varchar_on_postgresql_needs_no_review():
+    assert (
+        review_points(upgrade_ops(alter(existing_type=sa.String(20), modify_type=sa.Text())), "postgresql")
+        == []
+    )
 
 
 def test_every_language_has_every_message_with_the_same_placeholders():

@@ -2,6 +2,8 @@
 
 - `guards`: what autogenerate may see (ignored tables) and may write (no
   empty, destructive or unsafe revisions without an explicit override);
+- `compare`, `enums`: what autogenerate compares, corrected where a database
+  stores things its own way (enum values, MySQL spellings, drop orders);
 - `runtime`: connecting, the production guard, timeouts, one-line failures;
 - `locks`: one migration run at a time per database;
 - `helpers`: `environment()`, `is_production()`, `is_offline()` for revisions;

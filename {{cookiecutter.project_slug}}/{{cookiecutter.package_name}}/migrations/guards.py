@@ -4,23 +4,38 @@ env.py wires these into Alembic; they are plain functions over Alembic's
 operation objects, so they are tested without a database.
 
 - `TableFilter` hides ignored tables (by name, before reflection).
-- `check_revision` refuses empty revisions and revisions that lose data or
-  fail on existing rows, unless the command line allows it explicitly.
+- `check_revision` rewrites what it can make safe (renames the command line
+  names, NULLs filled before NOT NULL: rewrites.py), refuses empty revisions
+  and revisions that lose data or fail on existing rows unless the command
+  line allows it explicitly, and returns review points: operations that are
+  safe for the data but may block a busy table or fail on duplicates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from alembic.operations import ops
 from alembic.util import CommandError
 from sqlalchemy import types as sqltypes
+from sqlalchemy.engine.default import DefaultDialect
 
 from .messages import text
+from .narrowing import narrows
+from .rewrites import Rename, apply_renames, fill_nulls_before_not_null, parse_renames
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"", "0", "false", "no", "off"}
+# Server defaults PostgreSQL evaluates per row: adding a column with one rewrites the table.
+VOLATILE_DEFAULTS = (
+    "random(",
+    "gen_random_uuid(",
+    "uuid_generate_",
+    "clock_timestamp(",
+    "now(",
+    "timeofday(",
+)
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -52,18 +67,29 @@ class TableFilter:
         return not self.ignores(table)
 
 
+def _flag(x_args: Mapping[str, str], key: str) -> bool:
+    value = x_args.get(key, "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise CommandError(text("bad_flag", flag=key, value=x_args[key]))
+
+
 @dataclass(frozen=True)
 class Overrides:
-    """What `-x key=value` on the command line allows."""
+    """What `-x key=value` on the command line allows or says."""
 
     allow_destructive: bool = False
     allow_protected: frozenset[str] = frozenset()
+    renames: tuple[Rename, ...] = ()
 
     @classmethod
     def from_x_arguments(cls, x_args: Mapping[str, str]) -> Overrides:
         return cls(
-            allow_destructive=x_args.get("allow_destructive", "").lower() in TRUE_WORDS,
+            allow_destructive=_flag(x_args, "allow_destructive"),
             allow_protected=frozenset(split_list(x_args.get("allow_protected"))),
+            renames=parse_renames(x_args.get("rename")),
         )
 
 
@@ -87,80 +113,154 @@ def walk(container) -> Iterator[ops.MigrateOperation]:
             yield op
 
 
-def _size(type_) -> tuple | None:
-    """The parts of a type that bound its values: length, or precision and scale."""
-    if isinstance(type_, sqltypes.String):
-        return (type_.length,)
-    if isinstance(type_, sqltypes.Numeric):
-        return (type_.precision, type_.scale)
-    return None
+def created_tables(upgrade_ops) -> set[str]:
+    """Tables this revision creates: they hold no rows yet, so nothing on them can fail or block."""
+    return {op.table_name for op in upgrade_ops.ops if isinstance(op, ops.CreateTableOp)}
 
 
-def _python_type(type_):
-    try:
-        return type_.python_type
-    except NotImplementedError:
-        return None
-
-
-def _kind_change_loses(old_kind, new_kind) -> bool:
-    """A change of kind (text to number, ...) fails on values that do not convert."""
-    if old_kind is None or new_kind is None or old_kind is new_kind:
-        return False
-    if new_kind is str:  # every value has a text form; its length is checked below
-        return False
-    return not (old_kind is int and new_kind in (float, Decimal))
-
-
-def narrows(old, new) -> bool:
-    """True when values of `old` may not fit in `new` (shorter, less precise, other kind)."""
-    if old is None or new is None:
-        return False
-    if _kind_change_loses(_python_type(old), _python_type(new)):
-        return True
-    old_size, new_size = _size(old), _size(new)
-    if old_size is None or new_size is None or len(old_size) != len(new_size):
-        return False
+def _has_server_default(op: ops.AlterColumnOp) -> bool:
     return any(
-        after is not None and (before is None or after < before)
-        for before, after in zip(old_size, new_size, strict=False)
+        default not in (False, None) for default in (op.modify_server_default, op.existing_server_default)
     )
 
 
-def _alter_findings(op: ops.AlterColumnOp) -> Iterator[Finding]:
-    if op.modify_type is not None and narrows(op.existing_type, op.modify_type):
+def _alter_findings(op: ops.AlterColumnOp, dialect: str | None) -> Iterator[Finding]:
+    if op.modify_type is not None and narrows(op.existing_type, op.modify_type, dialect):
         action = text("narrow_type", old=str(op.existing_type), new=str(op.modify_type))
         yield Finding(op.table_name, op.column_name, action)
-    defaults = (op.modify_server_default, op.existing_server_default)
-    has_default = any(default not in (False, None) for default in defaults)
-    if op.modify_nullable is False and op.existing_nullable is not False and not has_default:
+    # With a server default the NULLs are filled first (rewrites.fill_nulls_before_not_null).
+    if op.modify_nullable is False and op.existing_nullable is not False and not _has_server_default(op):
         yield Finding(op.table_name, op.column_name, text("not_null"))
 
 
-def destructive_operations(upgrade_ops) -> list[Finding]:
+def _rename_hint(op, upgrade_ops) -> str:
+    """`drop` paired with an `add` in the same revision may be a rename: show the rewrite."""
+    if isinstance(op, ops.DropTableOp):
+        for other in upgrade_ops.ops:
+            if isinstance(other, ops.CreateTableOp):
+                return " " + text("maybe_rename_table", old=op.table_name, new=other.table_name)
+        return ""
+    for container in upgrade_ops.ops:
+        if isinstance(container, ops.ModifyTableOps) and container.table_name == op.table_name:
+            for other in container.ops:
+                if isinstance(other, ops.AddColumnOp):
+                    return " " + text(
+                        "maybe_rename_column", table=op.table_name, old=op.column_name, new=other.column.name
+                    )
+    return ""
+
+
+def destructive_operations(upgrade_ops, dialect: str | None = None) -> list[Finding]:
     """Operations that lose data or fail on rows that already exist."""
     found: list[Finding] = []
+    new_tables = created_tables(upgrade_ops)
     for op in walk(upgrade_ops):
         if isinstance(op, ops.DropTableOp):
-            found.append(Finding(op.table_name, None, text("drop_table")))
+            found.append(Finding(op.table_name, None, text("drop_table") + _rename_hint(op, upgrade_ops)))
         elif isinstance(op, ops.DropColumnOp):
-            found.append(Finding(op.table_name, op.column_name, text("drop_column")))
+            found.append(
+                Finding(op.table_name, op.column_name, text("drop_column") + _rename_hint(op, upgrade_ops))
+            )
         elif isinstance(op, ops.AlterColumnOp):
-            found.extend(_alter_findings(op))
+            found.extend(_alter_findings(op, dialect))
+        elif (
+            isinstance(op, ops.AddColumnOp)
+            and op.table_name not in new_tables
+            and not op.column.nullable
+            and op.column.server_default is None
+            and not op.column.primary_key
+        ):
+            found.append(Finding(op.table_name, op.column.name, text("add_not_null")))
     return found
 
 
-def review_points(upgrade_ops) -> list[str]:
+def _refuse_broken_models(upgrade_ops) -> None:
+    """Models no database accepts: refused whatever the overrides, with the fix."""
+    for op in walk(upgrade_ops):
+        if isinstance(op, ops.CreateIndexOp) and not op.columns:
+            raise CommandError(text("empty_index", name=op.index_name, table=op.table_name))
+        if isinstance(op, ops.CreateTableOp):
+            for index in getattr(op.to_table(), "indexes", ()):
+                if not index.expressions:
+                    raise CommandError(text("empty_index", name=index.name, table=op.table_name))
+
+
+def _is_volatile(default) -> bool:
+    if default is None:
+        return False
+    sql = str(getattr(default, "arg", default)).lower().replace(" ", "")
+    return any(function in sql for function in VOLATILE_DEFAULTS)
+
+
+def _type_change_point(op: ops.AlterColumnOp, dialect: str | None) -> str | None:
+    """A type change that rewrites or copies the whole table while holding it locked."""
+    old, new = op.existing_type, op.modify_type
+    if old is None or new is None:
+        return None
+    enums = isinstance(old, sqltypes.Enum) and isinstance(new, sqltypes.Enum)
+    if enums and list(new.enums[: len(old.enums)]) == list(old.enums):
+        return None  # values appended at the end: PostgreSQL ADD VALUE, MySQL/MariaDB in place
+    strings = isinstance(old, sqltypes.String) and isinstance(new, sqltypes.String)
+    if dialect == "postgresql":
+        # Widening a VARCHAR or making it TEXT is a catalogue change; other changes rewrite.
+        if strings and not isinstance(old, sqltypes.Enum):
+            return None
+        return text("review_rewrite", old=str(old), new=str(new))
+    if dialect == "mysql":
+        # In place only while the length keeps its 1-byte prefix (up to 255 bytes, 4 per character).
+        if strings and not enums and old.length and new.length and new.length * 4 <= 255:
+            return None
+        return text("review_copy", old=str(old), new=str(new))
+    return None
+
+
+def _column_points(op, dialect: str | None, existing: bool) -> Iterator[str]:
+    if isinstance(op, ops.AlterColumnOp):
+        where = f"{op.table_name}.{op.column_name}: "
+        if op.modify_nullable is True and op.existing_nullable is False:
+            yield where + text("review_drop_not_null")
+        if op.modify_type is not None and not narrows(op.existing_type, op.modify_type, dialect):
+            point = _type_change_point(op, dialect)
+            if point:
+                yield where + point
+        if op.modify_nullable is False and op.existing_nullable is not False and _has_server_default(op):
+            yield where + text("review_filled")
+    elif isinstance(op, ops.AddColumnOp) and existing:
+        where = f"{op.table_name}.{op.column.name}: "
+        if dialect == "postgresql" and _is_volatile(op.column.server_default):
+            yield where + text("review_volatile_default", default=str(op.column.server_default.arg))
+
+
+def _table_points(op, dialect: str | None, online: bool) -> Iterator[str]:
+    # `online`: migrations.online_ddl writes the index CONCURRENTLY and the foreign
+    # key NOT VALID on PostgreSQL, so those need no word; duplicates still fail.
+    if isinstance(op, ops.CreateUniqueConstraintOp):
+        yield f"{op.table_name}: " + text("review_unique_constraint", name=op.constraint_name)
+    elif isinstance(op, ops.CreateIndexOp):
+        if op.unique:
+            yield f"{op.table_name}: " + text("review_unique_constraint", name=op.index_name)
+        if dialect == "postgresql" and not online and not op.kw.get("postgresql_concurrently"):
+            yield f"{op.table_name}: " + text("review_index", name=op.index_name)
+    elif isinstance(op, ops.CreateForeignKeyOp) and not online and dialect != "mysql":
+        # MySQL/MariaDB: online_ddl says that adding the key copies the table.
+        yield f"{op.source_table}: " + text("review_foreign_key_named", name=op.constraint_name)
+
+
+def review_points(upgrade_ops, dialect: str | None = None, *, online: bool = False) -> list[str]:
     """Operations that are allowed but deserve a second look in the review."""
     points = []
+    new_tables = created_tables(upgrade_ops)
     for op in walk(upgrade_ops):
+        table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
+        existing = table not in new_tables
         if isinstance(op, ops.DropIndexOp):
             points.append(f"{op.table_name}: " + text("drop_index", name=op.index_name))
         elif isinstance(op, ops.DropConstraintOp):
             kind = op.constraint_type or "constraint"
             points.append(f"{op.table_name}: " + text("drop_constraint", kind=kind, name=op.constraint_name))
-        elif isinstance(op, ops.AddColumnOp) and not op.column.nullable and op.column.server_default is None:
-            points.append(f"{op.table_name}.{op.column.name}: " + text("add_not_null"))
+        elif existing:
+            points.extend(_table_points(op, dialect, online))
+        points.extend(_column_points(op, dialect, existing))
     return points
 
 
@@ -169,16 +269,23 @@ def _listing(headline: str, findings: list[Finding], fix: str) -> str:
 
 
 def check_revision(
-    upgrade_ops_list: Iterable,
-    *,
-    protected_tables: Iterable[str],
-    overrides: Overrides,
+    script, *, protected_tables, overrides: Overrides, dialect=None, online: bool = False
 ) -> list[str]:
-    """Refuse (CommandError) an empty or unsafe autogenerated revision; return review points."""
-    upgrade_ops_list = list(upgrade_ops_list)
+    """Rewrite, then refuse (CommandError) an empty or unsafe autogenerated revision; return review points.
+
+    `script` is the MigrationScript autogenerate built; `dialect` the SQLAlchemy
+    dialect of the database it compared against (its name picks the review points);
+    `online`: migrations.online_ddl will write PostgreSQL's online forms.
+    """
+    dialect = dialect or DefaultDialect()
+    name = dialect.name
+    upgrade_ops_list = list(script.upgrade_ops_list)
     if all(upgrade_ops.is_empty() for upgrade_ops in upgrade_ops_list):
         raise CommandError(text("empty_revision"))
-    findings = [f for upgrade_ops in upgrade_ops_list for f in destructive_operations(upgrade_ops)]
+    apply_renames(script, overrides.renames)
+    for upgrade_ops in upgrade_ops_list:
+        _refuse_broken_models(upgrade_ops)
+    findings = [f for upgrade_ops in upgrade_ops_list for f in destructive_operations(upgrade_ops, name)]
     protected = set(protected_tables) - overrides.allow_protected
     on_protected = [f for f in findings if f.table in protected]
     if on_protected:
@@ -186,4 +293,7 @@ def check_revision(
         raise CommandError(_listing(text("protected"), on_protected, text("protected_fix", tables=tables)))
     if findings and not overrides.allow_destructive:
         raise CommandError(_listing(text("destructive"), findings, text("destructive_fix")))
-    return [point for upgrade_ops in upgrade_ops_list for point in review_points(upgrade_ops)]
+    points = [point for upgrade_ops in upgrade_ops_list for point in review_points(upgrade_ops, name, online=online)]
+    for upgrade_ops in upgrade_ops_list:
+        fill_nulls_before_not_null(upgrade_ops, dialect)
+    return points

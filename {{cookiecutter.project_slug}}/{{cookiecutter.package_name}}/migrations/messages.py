@@ -9,7 +9,8 @@ LANGUAGE = "{{ cookiecutter.docs_language }}"
 MESSAGES = {
     "en": {
         "empty_revision": (
-            "No schema change detected: the models match the database, so no revision was written. "
+            "No schema change detected, so no revision was written. Changes the database cannot show are not "
+            "detected either (a comment on SQLite, a value removed from a non-native Enum without a CHECK). "
             'For a data-only migration, run `alembic revision -m "..."` without --autogenerate.'
         ),
         "destructive": "Refusing to write a revision that loses data or fails on existing rows:",
@@ -29,7 +30,11 @@ MESSAGES = {
         "review": "Review",
         "drop_index": "drop index {name}",
         "drop_constraint": "drop {kind} {name}",
-        "add_not_null": "add NOT NULL column without a server default (fails if the table has rows)",
+        "add_not_null": (
+            "add NOT NULL column without a server default (PostgreSQL and SQLite fail if the table has rows; "
+            "MySQL/MariaDB silently fill them with '' or 0): give it a server_default, "
+            "or add it nullable, backfill, then make it NOT NULL"
+        ),
         "production_banner": "Environment: prod; database: {target}; command: {command}",
         "production_downgrade": (
             "Refusing to downgrade a production database: downgrades usually drop data. "
@@ -83,10 +88,49 @@ MESSAGES = {
             "committed (DDL commits as it goes); check what it did, then re-run"
         ),
         "copies_table": "{operation} rewrites the whole table on MySQL/MariaDB (ALGORITHM=COPY), blocking writes",
+        "bad_flag": "-x {flag}={value} is not understood: use true or false (also 1/0, yes/no, on/off).",
+        "bad_rename": (
+            "-x rename={spec} is not understood: use table.old_column:new_column for a column, "
+            "old_table:new_table for a table, several separated by commas."
+        ),
+        "rename_unmatched": (
+            "-x rename={old}:{new} matches nothing: this revision does not drop {old} and add {new}; check the names."
+        ),
+        "maybe_rename_table": (
+            '(a rename? write op.rename_table("{old}", "{new}"), or re-run with -x rename={old}:{new})'
+        ),
+        "maybe_rename_column": (
+            '(a rename? write op.alter_column("{table}", "{old}", new_column_name="{new}"), '
+            "or re-run with -x rename={table}.{old}:{new})"
+        ),
+        "empty_index": (
+            "Index {name} on table {table} has no columns: name at least one column in the model's Index(...), "
+            "or remove it."
+        ),
+        "review_drop_not_null": "drop NOT NULL: code that reads this column must now handle NULL",
+        "review_rewrite": "type {old} -> {new} rewrites the whole table under an exclusive lock on PostgreSQL",
+        "review_copy": "type {old} -> {new} copies the whole table on MySQL/MariaDB, blocking writes meanwhile",
+        "review_filled": (
+            "NOT NULL with a server default: the revision first sets the rows that are NULL to the default"
+        ),
+        "review_volatile_default": (
+            "server default {default} is evaluated per row: PostgreSQL rewrites the whole table to add the column"
+        ),
+        "review_unique_constraint": (
+            "unique {name} on a table that has rows: the upgrade fails if existing rows have duplicates"
+        ),
+        "review_index": (
+            "index {name} built without CONCURRENTLY: PostgreSQL blocks writes to the table while it builds"
+        ),
+        "review_foreign_key_named": (
+            "foreign key {name} on a table that has rows: every row is checked with both tables locked "
+            "(on PostgreSQL, add it NOT VALID and VALIDATE it separately)"
+        ),
     },
     "zh": {
         "empty_revision": (
-            "没有检测到任何 schema 变更：模型与数据库一致，因此没有生成迁移文件。"
+            "没有检测到任何 schema 变更，因此没有生成迁移文件。数据库本身无法体现的变更同样检测不到"
+            "（例如 SQLite 上的注释、没有 CHECK 约束的非原生 Enum 删除了取值）。"
             '如需纯数据迁移，请不带 --autogenerate 运行 `alembic revision -m "..."`。'
         ),
         "destructive": "拒绝生成会丢失数据或在已有数据上失败的迁移：",
@@ -106,7 +150,11 @@ MESSAGES = {
         "review": "请复核",
         "drop_index": "删除索引 {name}",
         "drop_constraint": "删除 {kind} 约束 {name}",
-        "add_not_null": "新增 NOT NULL 列但没有服务端默认值（表中已有数据时会失败）",
+        "add_not_null": (
+            "新增 NOT NULL 列但没有服务端默认值（表中已有数据时 PostgreSQL 和 SQLite 会失败，"
+            "MySQL/MariaDB 会悄悄填入 '' 或 0）：请给它 server_default，"
+            "或者先以可空列加入、回填数据，再改为 NOT NULL"
+        ),
         "production_banner": "环境：prod；数据库：{target}；命令：{command}",
         "production_downgrade": (
             "拒绝对生产数据库执行 downgrade：回滚通常会删除数据。"
@@ -151,6 +199,33 @@ MESSAGES = {
             "请先核对它做了什么，再重新运行"
         ),
         "copies_table": "{operation} 在 MySQL/MariaDB 上会复制整张表（ALGORITHM=COPY），期间阻塞写入",
+        "bad_flag": "无法理解 -x {flag}={value}：请用 true 或 false（也可以是 1/0、yes/no、on/off）。",
+        "bad_rename": (
+            "无法理解 -x rename={spec}：列改名写成 table.old_column:new_column，"
+            "表改名写成 old_table:new_table，多个用逗号分隔。"
+        ),
+        "rename_unmatched": (
+            "-x rename={old}:{new} 没有匹配项：本次迁移并没有删除 {old} 并新增 {new}；请检查名称。"
+        ),
+        "maybe_rename_table": (
+            '（是改名吗？请写 op.rename_table("{old}", "{new}")，或加上 -x rename={old}:{new} 重新运行）'
+        ),
+        "maybe_rename_column": (
+            '（是改名吗？请写 op.alter_column("{table}", "{old}", new_column_name="{new}")，'
+            "或加上 -x rename={table}.{old}:{new} 重新运行）"
+        ),
+        "empty_index": "表 {table} 上的索引 {name} 没有任何列：请在模型的 Index(...) 中至少写一列，或者删除它。",
+        "review_drop_not_null": "去掉 NOT NULL：读取这一列的代码从此必须处理 NULL",
+        "review_rewrite": "类型 {old} -> {new} 在 PostgreSQL 上会在排他锁下重写整张表",
+        "review_copy": "类型 {old} -> {new} 在 MySQL/MariaDB 上会复制整张表，期间阻塞写入",
+        "review_filled": "带服务端默认值的 NOT NULL：迁移会先把为 NULL 的行设为默认值",
+        "review_volatile_default": "服务端默认值 {default} 按行求值：PostgreSQL 为新增这一列会重写整张表",
+        "review_unique_constraint": "在已有数据的表上新增唯一约束 {name}：已有行存在重复值时升级会失败",
+        "review_index": "索引 {name} 没有使用 CONCURRENTLY 创建：建索引期间 PostgreSQL 会阻塞对该表的写入",
+        "review_foreign_key_named": (
+            "在已有数据的表上新增外键 {name}：会在锁住两张表的情况下检查每一行"
+            "（PostgreSQL 上请先以 NOT VALID 添加，再单独 VALIDATE）"
+        ),
     },
 }
 

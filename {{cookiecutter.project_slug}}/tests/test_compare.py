@@ -1,0 +1,227 @@
+"""migrations/compare.py and the naming convention on their own: Alembic objects in, corrections out.
+
+SQLite in memory stands in where a database must answer (enum values held by
+rows or allowed by a CHECK); the template's own tests run the same code through
+the CLI on PostgreSQL and MariaDB.
+"""
+
+import ast
+import re
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import render_python_code
+from alembic.migration import MigrationContext
+from alembic.operations import ops
+from sqlalchemy.dialects import mysql
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.schema import CreateTable
+
+from {{ cookiecutter.package_name }}.migrations import compare, enums
+from {{ cookiecutter.package_name }}.schema import NAMING_CONVENTION
+
+
+def context(dialect_name, metadata=None, connection=None):
+    opts = {"target_metadata": metadata}
+    if connection is not None:
+        return MigrationContext.configure(connection=connection, opts=opts)
+    return MigrationContext.configure(dialect_name=dialect_name, opts=opts)
+
+
+def script(upgrade, downgrade=()):
+    return ops.MigrationScript(
+        "rev", ops.UpgradeOps(ops=list(upgrade)), ops.DowngradeOps(ops=list(downgrade))
+    )
+
+
+def names(container):
+    return [type(op).__name__ for op in container.ops]
+
+
+@pytest.mark.parametrize(
+    ("model", "reflected", "verdict"),
+    [
+        (sa.Float(precision=53), mysql.DOUBLE(), False),
+        (sa.Double(), mysql.DOUBLE(), False),
+        (sa.Float(precision=10), mysql.DOUBLE(), None),
+        (sa.Float(), mysql.FLOAT(), None),
+        (sa.Integer(), mysql.DOUBLE(), None),
+    ],
+)
+def test_types_mysql_stores_identically_compare_equal(model, reflected, verdict):
+    assert compare.compare_type(context("mysql"), None, None, reflected, model) is verdict
+    assert compare.compare_type(context("postgresql"), None, None, reflected, model) is None
+
+
+@pytest.mark.parametrize(
+    ("reflected", "rendered", "verdict"),
+    [
+        ("0", "false", False),
+        ("1", "true", False),
+        ("current_timestamp()", "now()", False),
+        ("1.000", "1", False),
+        ("'EUR'", "'EUR'", False),
+        ("'EUR'", "'USD'", None),
+        ("0", "1", None),
+    ],
+)
+def test_defaults_in_mysql_spelling_compare_equal(reflected, rendered, verdict):
+    assert compare.compare_server_default(context("mysql"), None, None, reflected, None, rendered) is verdict
+    assert compare.compare_server_default(context("sqlite"), None, None, reflected, None, rendered) is None
+
+
+def test_unique_identical_to_the_primary_key_is_left_out_of_the_comparison():
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sessions = sa.Table(
+        "sessions",
+        metadata,
+        sa.Column("token", sa.String(64), primary_key=True, unique=True),
+        sa.Column("email", sa.String(100), unique=True),
+    )
+    seen = []
+    include = compare.without_unique_on_primary_key(lambda *args: seen.append(args[1]) or True)
+    verdicts = {
+        constraint.name: include(constraint, constraint.name, "unique_constraint", False, None)
+        for constraint in sessions.constraints
+        if isinstance(constraint, sa.UniqueConstraint)
+    }
+    assert verdicts == {"uq_sessions_token": False, "uq_sessions_email": True}
+    assert seen == ["uq_sessions_email"]  # everything else still goes through the table filter
+
+
+def test_dropped_tables_take_their_indexes_and_keys_go_before_indexes():
+    upgrade = [
+        ops.DropIndexOp("ix_orders_user_id", table_name="orders"),
+        ops.DropTableOp("orders"),
+        ops.ModifyTableOps(
+            "items",
+            [
+                ops.DropIndexOp("ix_items_order_id", table_name="items"),
+                ops.DropConstraintOp("fk_items_order_id_orders", "items", type_="foreignkey"),
+                ops.DropColumnOp("items", "order_id"),
+            ],
+        ),
+    ]
+    migration = script(upgrade)
+    compare.tidy(context("mysql"), migration)
+    assert names(migration.upgrade_ops) == ["DropTableOp", "ModifyTableOps"]
+    items = migration.upgrade_ops.ops[1]
+    assert names(items) == ["DropConstraintOp", "DropIndexOp", "DropColumnOp"]
+
+
+def test_mysql_drops_a_foreign_key_index_between_dropping_and_adding_the_key():
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table("orders", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    items = sa.Table(
+        "items",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("order_id", sa.ForeignKey("orders.id")),
+    )
+    drop = ops.DropIndexOp.from_index(sa.Index("ix_items_order_id", items.c.order_id))
+    migration = script([ops.ModifyTableOps("items", [drop])])
+    compare.tidy(context("mysql", metadata), migration)
+    (group,) = migration.upgrade_ops.ops
+    assert names(group) == ["DropConstraintOp", "DropIndexOp", "CreateForeignKeyOp"]
+    assert group.ops[0].constraint_name == group.ops[2].constraint_name == "fk_items_order_id_orders"
+    unchanged = script([ops.ModifyTableOps("items", [drop])])
+    compare.tidy(context("postgresql", metadata), unchanged)
+    assert names(unchanged.upgrade_ops.ops[0]) == ["DropIndexOp"]
+
+
+@pytest.fixture
+def sqlite_connection():
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+def tickets(values, **enum_options):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table(
+        "tickets",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("status", sa.Enum(*values, name="ticket_status", **enum_options)),
+    )
+    return metadata
+
+
+def enum_change(connection, metadata):
+    migration = script([])
+    compare.tidy(context("sqlite", metadata, connection), migration)
+    return migration
+
+
+def test_sqlite_rows_outside_the_enum_show_a_removal(sqlite_connection):
+    tickets(["open", "closed"]).create_all(sqlite_connection)
+    sqlite_connection.execute(sa.text("INSERT INTO tickets (id, status) VALUES (1, 'open'), (2, 'closed')"))
+    migration = enum_change(sqlite_connection, tickets(["open"]))
+    (group,) = migration.upgrade_ops.ops
+    (alter,) = group.ops
+    assert (alter.table_name, alter.column_name) == ("tickets", "status")
+    assert (alter.existing_type.enums, alter.modify_type.enums) == (["open", "closed"], ["open"])
+    (undo,) = migration.downgrade_ops.ops[0].ops
+    assert (undo.existing_type.enums, undo.modify_type.enums) == (["open"], ["open", "closed"])
+    # No row outside the models' values, no CHECK: nothing the database can show.
+    sqlite_connection.execute(sa.text("DELETE FROM tickets WHERE status = 'closed'"))
+    assert enum_change(sqlite_connection, tickets(["open"])).upgrade_ops.is_empty()
+
+
+def test_sqlite_check_constraint_shows_added_and_removed_values(sqlite_connection):
+    tickets(["open", "closed"], native_enum=False, create_constraint=True).create_all(sqlite_connection)
+    added = enum_change(sqlite_connection, tickets(["open", "closed", "held"], create_constraint=True))
+    (alter,) = added.upgrade_ops.ops[0].ops
+    assert (alter.existing_type.enums, alter.modify_type.enums) == (
+        ["open", "closed"],
+        ["open", "closed", "held"],
+    )
+    same = enum_change(sqlite_connection, tickets(["closed", "open"], create_constraint=True))
+    assert same.upgrade_ops.is_empty()
+
+
+def test_postgresql_enum_operations_render_what_postgresql_needs():
+    users = [("tickets", "status", "'open'::ticket_status")]
+    added = enums.AddEnumValuesOp(
+        "ticket_status", users, ["open", "closed"], ["new", "open", "held", "closed"]
+    )
+    code = render_python_code(ops.UpgradeOps(ops=[added]), migration_context=context("postgresql"))
+    assert "with op.get_context().autocommit_block():" in code
+    assert "ADD VALUE IF NOT EXISTS 'new' BEFORE 'open'" in code
+    assert "ADD VALUE IF NOT EXISTS 'held' AFTER 'open'" in code
+    removal = added.reverse()
+    assert isinstance(removal, ops.AlterColumnOp)  # what the guards inspect
+    assert (removal.existing_type.enums, removal.modify_type.enums) == (
+        ["new", "open", "held", "closed"],
+        ["open", "closed"],
+    )
+    code = render_python_code(ops.UpgradeOps(ops=[removal]), migration_context=context("postgresql"))
+    executed = [ast.literal_eval(call) for call in re.findall(r"op\.execute\((.*)\)", code)]
+    assert executed == [
+        "ALTER TYPE ticket_status RENAME TO ticket_status_old",
+        "CREATE TYPE ticket_status AS ENUM ('open', 'closed')",
+        "ALTER TABLE tickets ALTER COLUMN status DROP DEFAULT",
+        "ALTER TABLE tickets ALTER COLUMN status TYPE ticket_status USING status::text::ticket_status",
+        "ALTER TABLE tickets ALTER COLUMN status SET DEFAULT 'open'::ticket_status",
+        "DROP TYPE ticket_status_old",
+    ]
+    assert "loses ['new', 'held']" in code
+
+
+def test_naming_convention_names_every_check_constraint():
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    flags = sa.Table(
+        "flags",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("active", sa.Boolean(create_constraint=True)),
+        sa.Column("kind", sa.Enum("a", "b", native_enum=False, create_constraint=True)),
+        sa.Column("size", sa.Integer),
+        sa.CheckConstraint("size > 0", name="positive"),
+    )
+    ddl = str(CreateTable(flags).compile(dialect=mysql.dialect()))
+    for name in ("ck_flags_active", "ck_flags_kind", "ck_flags_positive"):
+        assert f"CONSTRAINT {name} CHECK" in ddl
+    with pytest.raises(InvalidRequestError, match="Give the CHECK constraint on table 'bad' a name"):
+        sa.Table("bad", metadata, sa.Column("size", sa.Integer), sa.CheckConstraint("size > 0"))

@@ -1,0 +1,286 @@
+"""What autogenerate compares, corrected where a database stores things its own way.
+
+env.py wires these into Alembic:
+
+- `compare_type` and `compare_server_default` (context.configure): types and
+  defaults a database stores in its own spelling compare equal (MySQL/MariaDB
+  keep `Float(53)` as DOUBLE, `false()` as 0), so `alembic check` comes back
+  clean;
+- `without_unique_on_primary_key` (wraps include_object): no UNIQUE that
+  duplicates a primary key, which PostgreSQL silently skips in CREATE TABLE
+  (`alembic check` would drift forever);
+- `tidy` (first thing in process_revision_directives, so `alembic check` gets
+  it too) corrects what autogenerate wrote:
+  * enum value changes Alembic cannot see (sqlalchemy/alembic#278), from
+    enums.py: native PostgreSQL enums, and non-native Enums (a VARCHAR, maybe
+    with a CHECK) on every database, seen in the CHECK or in rows the models
+    no longer allow;
+  * no DROP INDEX before the DROP TABLE that removes it anyway, and foreign
+    keys dropped before the indexes they use: MySQL/MariaDB refuse the other
+    order (error 1553) half-way through a downgrade;
+  * SQLite: a named CHECK dropped before its column (batch mode would copy it);
+  * PostgreSQL: enum types dropped with the last table using them.
+
+Why our own enum comparison rather than alembic-postgresql-enum: that library
+writes one `sync_enum_values` operation for every change, which recreates the
+type and rewrites every table using it (ALTER COLUMN TYPE, under an ACCESS
+EXCLUSIVE lock) even when a value is only added (its issue #133, open); its
+operation is also opaque to the guards. Here an added value is one
+`ALTER TYPE ... ADD VALUE` (no table rewrite), and a removal is an
+`AlterColumnOp` from the old Enum to the new one, which the guards refuse
+unless `-x allow_destructive=true`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from alembic.operations import ops
+from sqlalchemy import CheckConstraint, Enum, MetaData, Table, inspect
+from sqlalchemy import types as sqltypes
+from sqlalchemy.types import SchemaType
+
+from .enums import add_enum_changes, mentions
+from .guards import walk
+
+DOUBLE_PRECISION = 25  # FLOAT(p) with p >= 25 is a DOUBLE on MySQL/MariaDB
+
+
+def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    """False when the database stores both types identically; None lets Alembic decide."""
+    if context.dialect.name in ("mysql", "mariadb") and _same_on_mysql(inspected_type, metadata_type):
+        return False
+    return None
+
+
+def _same_on_mysql(inspected, model) -> bool:
+    reflected = type(inspected).__name__.upper()
+    if isinstance(model, sqltypes.Float) and reflected == "DOUBLE":
+        return isinstance(model, sqltypes.Double) or (model.precision or 0) >= DOUBLE_PRECISION
+    return False
+
+
+# Server defaults MySQL/MariaDB give back in their own spelling.
+DEFAULT_SYNONYMS = {
+    "true": "1",
+    "false": "0",
+    "now()": "current_timestamp",
+    "current_timestamp()": "current_timestamp",
+}
+
+
+def compare_server_default(
+    context, inspected_column, metadata_column, inspected_default, metadata_default, rendered_metadata_default
+):
+    """False when the database's spelling of a default means the model's; None lets Alembic decide.
+
+    MySQL/MariaDB give `false()` back as 0, `func.now()` as current_timestamp()
+    and `text("1")` on a DECIMAL(10, 3) as 1.000.
+    """
+    if context.dialect.name not in ("mysql", "mariadb") or None in (
+        inspected_default,
+        rendered_metadata_default,
+    ):
+        return None
+    if _default_value(inspected_default) == _default_value(rendered_metadata_default):
+        return False
+    return None
+
+
+def _default_value(sql: str):
+    spelled = sql.strip().lower()
+    while spelled.startswith("(") and spelled.endswith(")"):
+        spelled = spelled[1:-1].strip()
+    spelled = DEFAULT_SYNONYMS.get(spelled, spelled)
+    try:
+        return Decimal(spelled)
+    except InvalidOperation:
+        return spelled
+
+
+def tidy(migration_context, script) -> None:
+    """Correct the MigrationScript autogenerate built (see the module docstring)."""
+    dialect = migration_context.dialect.name
+    metadata = migration_context.opts.get("target_metadata")
+    for upgrade_ops, downgrade_ops in zip(script.upgrade_ops_list, script.downgrade_ops_list, strict=False):
+        if metadata is not None and migration_context.connection is not None:
+            add_enum_changes(migration_context.connection, metadata, upgrade_ops, downgrade_ops)
+        for container in (upgrade_ops, downgrade_ops):
+            _drop_indexes_with_their_table(container)
+            _foreign_keys_before_indexes(container)
+            if dialect in ("mysql", "mariadb") and metadata is not None:
+                _foreign_keys_around_index_drops(container, metadata)
+        if dialect == "postgresql" and metadata is not None:
+            for container in (upgrade_ops, downgrade_ops):
+                _drop_enum_types_with_their_tables(container, metadata)
+        if dialect == "sqlite" and metadata is not None and migration_context.connection is not None:
+            for container in (upgrade_ops, downgrade_ops):
+                _checks_go_with_their_column(container, metadata, migration_context.connection)
+
+
+# --- Drops in an order MySQL accepts -------------------------------------
+
+
+def _drop_indexes_with_their_table(container) -> None:
+    """DROP TABLE removes its indexes: dropping one on a foreign-key column first fails on MySQL."""
+    dropped = {(op.schema, op.table_name) for op in container.ops if isinstance(op, ops.DropTableOp)}
+    if dropped:
+        _remove(
+            container, lambda op: isinstance(op, ops.DropIndexOp) and (op.schema, op.table_name) in dropped
+        )
+
+
+def _is_foreign_key_drop(op) -> bool:
+    return isinstance(op, ops.DropConstraintOp) and op.constraint_type == "foreignkey"
+
+
+def _foreign_keys_before_indexes(container) -> None:
+    """A foreign key needs an index on its columns: drop the key before the index (MySQL 1553)."""
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            _foreign_keys_before_indexes(op)
+    if any(isinstance(op, ops.DropIndexOp) for op in container.ops):
+        container.ops.sort(key=lambda op: 0 if _is_foreign_key_drop(op) else 1)  # stable: keeps the rest
+
+
+def _foreign_keys_around_index_drops(container, metadata) -> None:
+    """MySQL cannot drop the index a kept foreign key uses: drop the key, the index, then add the key back.
+
+    Added back, the key gets an index of its own that MySQL creates and names
+    after it, which Alembic leaves out of its comparison.
+    """
+    dropped_keys = {op.constraint_name for op in walk(container) if _is_foreign_key_drop(op)}
+    for group in [container, *(op for op in container.ops if isinstance(op, ops.ModifyTableOps))]:
+        rewritten = []
+        for op in group.ops:
+            keys = _keys_needing(op, metadata, dropped_keys) if isinstance(op, ops.DropIndexOp) else []
+            rewritten += [ops.DropConstraintOp.from_constraint(key) for key in keys]
+            rewritten.append(op)
+            rewritten += [ops.CreateForeignKeyOp.from_constraint(key) for key in keys]
+        group.ops = rewritten
+
+
+def _keys_needing(op: ops.DropIndexOp, metadata, dropped_keys) -> list:
+    """The model's foreign keys on op's table whose columns lead the index `op` drops."""
+    table = metadata.tables.get(f"{op.schema}.{op.table_name}" if op.schema else op.table_name)
+    if table is None or op._reverse is None:
+        return []
+    indexed = [getattr(column, "name", str(column)) for column in op.to_index().expressions]
+    return [
+        key
+        for key in sorted(table.foreign_key_constraints, key=lambda key: str(key.name))
+        if key.name not in dropped_keys and indexed[: len(key.column_keys)] == [c.name for c in key.columns]
+    ]
+
+
+# --- PostgreSQL: enum types go with the last table using them ---------------
+
+
+def _native_enum_names(table) -> set[str]:
+    return {
+        column.type.name
+        for column in table.columns
+        if isinstance(column.type, Enum) and column.type.native_enum and column.type.name
+    }
+
+
+def _drop_enum_types_with_their_tables(container, metadata) -> None:
+    """DROP TABLE leaves its enum types behind: the next upgrade's CREATE TYPE would fail."""
+    dropped = [op for op in container.ops if isinstance(op, ops.DropTableOp)]
+    if not dropped:
+        return
+    dropped_names = {op.table_name for op in dropped}
+    still_used = set()
+    for table in metadata.tables.values():
+        if table.name not in dropped_names:
+            still_used |= _native_enum_names(table)
+    orphans = set()
+    for op in dropped:
+        orphans |= _native_enum_names(op.to_table()) - still_used
+    for name in sorted(orphans):
+        quoted = name.replace('"', '""')
+        container.ops.append(ops.ExecuteSQLOp(f'DROP TYPE IF EXISTS "{quoted}"'))
+
+
+# --- SQLite: a named CHECK goes with its column ---------------------------
+
+
+def _checks_go_with_their_column(container, metadata, connection) -> None:
+    """Batch mode copies a named CHECK into the new table even when its column is dropped.
+
+    SQLite then fails ("no such column") on the CREATE TABLE of the copy: drop
+    the CHECK first. A column the revision added (the downgrade) names its CHECK
+    through its type and the naming convention; an existing one (the upgrade)
+    through the database.
+    """
+    for group in container.ops:
+        if not isinstance(group, ops.ModifyTableOps):
+            continue
+        with_checks = []
+        for op in group.ops:
+            if isinstance(op, ops.DropColumnOp):
+                for name in _column_check_names(op, metadata, connection):
+                    with_checks.append(
+                        ops.DropConstraintOp(name, op.table_name, type_="check", schema=op.schema)
+                    )
+            with_checks.append(op)
+        group.ops = with_checks
+
+
+def _column_check_names(op: ops.DropColumnOp, metadata, connection) -> list[str]:
+    column = op.to_column()
+    type_ = column.type
+    if isinstance(type_, SchemaType) and getattr(type_, "create_constraint", False):
+        if not type_.name:  # batch mode leaves an unnamed CHECK behind by itself
+            return []
+        table = Table(op.table_name, MetaData(naming_convention=metadata.naming_convention), column._copy())
+        preparer = connection.dialect.identifier_preparer
+        return [preparer.format_constraint(c) for c in table.constraints if isinstance(c, CheckConstraint)]
+    inspector = inspect(connection)
+    if not inspector.has_table(op.table_name):
+        return []
+    mentioned = mentions(op.column_name)
+    return [
+        check["name"]
+        for check in inspector.get_check_constraints(op.table_name)
+        if check.get("name") and mentioned.search(check.get("sqltext") or "")
+    ]
+
+
+# --- UNIQUE on the primary key ------------------------------------------------
+
+
+def without_unique_on_primary_key(include_object):
+    """`include_object`, also leaving out UNIQUE constraints identical to their table's primary key.
+
+    PostgreSQL silently skips such a UNIQUE in CREATE TABLE, so autogenerate
+    would ask for it on every run (and `alembic check` would never be clean);
+    the primary key enforces it anyway. This must happen while comparing, not
+    in process_revision_directives: pytest-alembic reads the comparison first.
+    """
+
+    def include(object_, name, type_, reflected, compare_to):
+        if type_ == "unique_constraint" and _duplicates_primary_key(object_):
+            return False
+        return include_object(object_, name, type_, reflected, compare_to)
+
+    return include
+
+
+def _duplicates_primary_key(constraint) -> bool:
+    table = getattr(constraint, "table", None)
+    primary_key = set(table.primary_key.columns.keys()) if table is not None else set()
+    return bool(primary_key) and set(constraint.columns.keys()) == primary_key
+
+
+def _remove(container, unwanted) -> None:
+    """Remove the operations `unwanted(op)` picks, and table groups left empty."""
+    kept = []
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            _remove(op, unwanted)
+            if op.ops:
+                kept.append(op)
+        elif not unwanted(op):
+            kept.append(op)
+    container.ops = kept
