@@ -293,7 +293,9 @@ def check_revision(
         raise CommandError(_listing(text("protected"), on_protected, text("protected_fix", tables=tables)))
     if findings and not overrides.allow_destructive:
         raise CommandError(_listing(text("destructive"), findings, text("destructive_fix")))
-    points = [point for upgrade_ops in upgrade_ops_list for point in review_points(upgrade_ops, name, online=online)]
+    points = [
+        point for upgrade_ops in upgrade_ops_list for point in review_points(upgrade_ops, name, online=online)
+    ]
     for upgrade_ops in upgrade_ops_list:
         fill_nulls_before_not_null(upgrade_ops, dialect)
     return points
