@@ -23,6 +23,6 @@ def lint(session: nox.Session) -> None:
     """ruff over the template's own code (the baked project lints itself in tests)."""
     session.install("ruff")
     # Named paths: ruff cannot read the baked project's pyproject.toml before rendering.
-    paths = ["hooks", "tests", "benchmarks", "noxfile.py"]
+    paths = ["hooks", "tests", "benchmarks", "copier_support", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)

@@ -14,6 +14,7 @@ pasted into code.
 """
 
 import json
+import sys
 from pathlib import Path
 
 CI_FILES = {
@@ -71,7 +72,9 @@ def choose_language(project: Path, language: str) -> None:
 
 
 if __name__ == "__main__":
-    answers = json.loads(r"""{{ cookiecutter | tojson }}""")
+    # cookiecutter renders the answers into this file; copier (copier.yml `_tasks`)
+    # runs it unrendered and passes them as the one argument.
+    answers = json.loads(sys.argv[1] if len(sys.argv) > 1 else r"""{{ cookiecutter | tojson }}""")
     project = Path.cwd()
     remove_unchosen_ci(project, answers["ci"])
     choose_engine(project, answers["package_name"], answers["use_async"])

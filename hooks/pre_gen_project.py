@@ -11,8 +11,6 @@ import keyword
 import re
 import sys
 
-ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
-
 # Names a package must not take: importing them would pick up the project
 # instead of the real library (or the other way round).
 SHADOWED = {
@@ -85,7 +83,8 @@ def problems(answers):
 
 
 if __name__ == "__main__":
-    messages = problems(ANSWERS)
+    # Read here, not at import: copier's validators import this module unrendered.
+    messages = problems(json.loads(r"""{{ cookiecutter | tojson }}"""))
     for message in messages:
         print(f"ERROR: {message}", file=sys.stderr)
     sys.exit(1 if messages else 0)
