@@ -18,7 +18,18 @@ SQL_OUTPUT = Path("build/migrations.sql")
 
 
 def install(session: nox.Session) -> None:
-    session.install("-e", ".[dev]")
+    """The project and its dev tools: exactly uv.lock's versions once the lock is committed."""
+    if Path("uv.lock").exists():
+        # --locked: a uv.lock that no longer matches pyproject.toml fails the session (run `uv lock`).
+        session.run_install(
+            "uv",
+            "sync",
+            "--locked",
+            env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+            external=True,
+        )
+    else:
+        session.install("-e", ".[dev]")
 
 
 def database_env(session: nox.Session) -> dict[str, str]:
