@@ -71,6 +71,23 @@ def choose_language(project: Path, language: str) -> None:
         chinese.unlink(missing_ok=True)
 
 
+# Server databases get compose.yaml (the database, the one-shot `migrate`, the app) and the
+# image it builds; SQLite needs no server.
+COMPOSE_FILES = {"postgresql": "compose.postgresql.yaml", "mysql": "compose.mysql.yaml"}
+IMAGE_FILES = ["Dockerfile", ".dockerignore"]
+
+
+def choose_compose(project: Path, database: str) -> None:
+    for choice, name in COMPOSE_FILES.items():
+        if choice == database:
+            (project / name).replace(project / "compose.yaml")
+        else:
+            (project / name).unlink(missing_ok=True)
+    if database not in COMPOSE_FILES:
+        for name in IMAGE_FILES:
+            (project / name).unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
     # cookiecutter renders the answers into this file; copier (copier.yml `_tasks`)
     # runs it unrendered and passes them as the one argument.
@@ -81,3 +98,4 @@ if __name__ == "__main__":
     if not answers["with_examples"]:
         remove_examples(project)
     choose_language(project, answers["docs_language"])
+    choose_compose(project, answers["database"])
