@@ -18,10 +18,23 @@ import sys
 from pathlib import Path
 
 CI_FILES = {
-    "github": [".github/workflows/ci.yml"],
-    "gitlab": [".gitlab-ci.yml"],
+    "github": [".github/workflows/ci.yml", ".github/dependabot.yml"],
+    "gitlab": [".gitlab-ci.yml", "renovate.json"],
     "none": [],
 }
+# Each CI file comes in one whole file per database (the service the jobs run against):
+# NAME.yml for PostgreSQL, NAME.mysql.yml, NAME.sqlite.yml; the chosen one becomes NAME.yml.
+CI_DATABASE_VARIANTS = [".github/workflows/ci.yml", ".gitlab-ci.yml"]
+
+
+def choose_ci_database(project: Path, database: str) -> None:
+    for relative in CI_DATABASE_VARIANTS:
+        base = project / relative
+        for variant in ("mysql", "sqlite"):
+            path = base.with_name(base.name.replace(".yml", f".{variant}.yml"))
+            if variant == database and path.exists():
+                path.replace(base)
+            path.unlink(missing_ok=True)
 
 
 def remove_unchosen_ci(project: Path, choice: str) -> None:
@@ -93,6 +106,7 @@ if __name__ == "__main__":
     # runs it unrendered and passes them as the one argument.
     answers = json.loads(sys.argv[1] if len(sys.argv) > 1 else r"""{{ cookiecutter | tojson }}""")
     project = Path.cwd()
+    choose_ci_database(project, answers["database"])
     remove_unchosen_ci(project, answers["ci"])
     choose_engine(project, answers["package_name"], answers["use_async"])
     if not answers["with_examples"]:

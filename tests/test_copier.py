@@ -154,7 +154,7 @@ def test_copier_update_brings_a_later_template_version_and_keeps_the_projects_ed
     tagged_template, tmp_path
 ):
     project = tmp_path / "project"
-    copier_copy(tagged_template, project, {"ci": "gitlab"})
+    copier_copy(tagged_template, project, {"ci": "gitlab", "database": "postgresql"})
     run("git", "init", "-q", "-b", "main", cwd=project)
     commit_all(project, "baked with copier")
     models = project / "my_service" / "models.py"

@@ -104,3 +104,9 @@ def tour(session: nox.Session) -> None:
     """A guided walk through the workflow and the guards, on a scratch copy (`-- --pause` to step)."""
     install(session)
     session.run("python", "tools/tour.py", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def revisions_frozen(session: nox.Session) -> None:
+    """Revision files already on the default branch are not edited: `-- BASE` (default origin/main)."""
+    session.run("python", "tools/revisions_frozen.py", *session.posargs)
