@@ -57,6 +57,7 @@ EXAMPLE_FILES = [
     "alembic/versions/20251128_140100_backfill_user_status.py",
     "EXAMPLES.md",
     "EXAMPLES.zh.md",
+    "tests/test_data_migrations.py",
 ]
 # Documents written once per docs_language: NAME.md (en) and NAME.zh.md (zh).
 TRANSLATED = ["README.md", "EXAMPLES.md"]
