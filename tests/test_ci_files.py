@@ -32,7 +32,7 @@ WORKFLOW = ".github/workflows/ci.yml"
 NOX_COMMAND = re.compile(r"\buvx nox -s (\$\{\{ [^}]* \}\}|\S+)")
 RUFF_HOOKS = "https://github.com/astral-sh/ruff-pre-commit"
 # Sessions that need no database service.
-NO_DATABASE = {"lint", "revisions_frozen"}
+NO_DATABASE = {"lint", "revisions_frozen", "typecheck"}
 EMAIL_FIELD = "    email: Mapped[str] = mapped_column(String(100), nullable=True)\n"
 
 

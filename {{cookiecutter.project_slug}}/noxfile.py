@@ -12,7 +12,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql"]
+nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql", "typecheck"]
 
 SQL_OUTPUT = Path("build/migrations.sql")
 
@@ -47,9 +47,9 @@ def alembic(session: nox.Session, *args: str, env: dict[str, str], **kwargs):
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite (pytest-alembic's migration tests included)."""
+    """The test suite (pytest-alembic's migration tests included), with the package's coverage."""
     install(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--cov", "--cov-report=term", *session.posargs)
 
 
 @nox.session
@@ -110,3 +110,10 @@ def tour(session: nox.Session) -> None:
 def revisions_frozen(session: nox.Session) -> None:
     """Revision files already on the default branch are not edited: `-- BASE` (default origin/main)."""
     session.run("python", "tools/revisions_frozen.py", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package (settings in pyproject.toml's [tool.mypy])."""
+    install(session)
+    session.run("mypy", *session.posargs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from alembic.operations import ops
 from alembic.util import CommandError
@@ -40,13 +41,15 @@ class TableFilter:
             return False
         return table_name.startswith(self.prefixes) or table_name.endswith(self.suffixes)
 
-    def include_name(self, name, type_, parent_names) -> bool:
+    def include_name(self, name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
         # Runs before reflection: an ignored table is never even inspected.
         if type_ == "table":
             return not self.ignores(name)
         return not self.ignores(parent_names.get("table_name"))
 
-    def include_object(self, object_, name, type_, reflected, compare_to) -> bool:
+    def include_object(
+        self, object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
         # Covers what include_name cannot: tables that exist only in the models.
         table = name if type_ == "table" else getattr(getattr(object_, "table", None), "name", None)
         return not self.ignores(table)
@@ -78,7 +81,7 @@ class Finding:
         return f"{where}: {self.action}"
 
 
-def walk(container) -> Iterator[ops.MigrateOperation]:
+def walk(container: Any) -> Iterator[ops.MigrateOperation]:
     """Every operation in the tree: column ops are nested inside ModifyTableOps."""
     for op in container.ops:
         if isinstance(op, ops.OpContainer):
@@ -87,7 +90,7 @@ def walk(container) -> Iterator[ops.MigrateOperation]:
             yield op
 
 
-def _size(type_) -> tuple | None:
+def _size(type_: Any) -> tuple[Any, ...] | None:
     """The parts of a type that bound its values: length, or precision and scale."""
     if isinstance(type_, sqltypes.String):
         return (type_.length,)
@@ -96,14 +99,14 @@ def _size(type_) -> tuple | None:
     return None
 
 
-def _python_type(type_):
+def _python_type(type_: Any) -> Any:
     try:
         return type_.python_type
     except NotImplementedError:
         return None
 
 
-def _kind_change_loses(old_kind, new_kind) -> bool:
+def _kind_change_loses(old_kind: Any, new_kind: Any) -> bool:
     """A change of kind (text to number, ...) fails on values that do not convert."""
     if old_kind is None or new_kind is None or old_kind is new_kind:
         return False
@@ -112,7 +115,7 @@ def _kind_change_loses(old_kind, new_kind) -> bool:
     return not (old_kind is int and new_kind in (float, Decimal))
 
 
-def narrows(old, new) -> bool:
+def narrows(old: Any, new: Any) -> bool:
     """True when values of `old` may not fit in `new` (shorter, less precise, other kind)."""
     if old is None or new is None:
         return False
@@ -137,7 +140,7 @@ def _alter_findings(op: ops.AlterColumnOp) -> Iterator[Finding]:
         yield Finding(op.table_name, op.column_name, text("not_null"))
 
 
-def destructive_operations(upgrade_ops) -> list[Finding]:
+def destructive_operations(upgrade_ops: Any) -> list[Finding]:
     """Operations that lose data or fail on rows that already exist."""
     found: list[Finding] = []
     for op in walk(upgrade_ops):
@@ -150,7 +153,7 @@ def destructive_operations(upgrade_ops) -> list[Finding]:
     return found
 
 
-def review_points(upgrade_ops) -> list[str]:
+def review_points(upgrade_ops: Any) -> list[str]:
     """Operations that are allowed but deserve a second look in the review."""
     points = []
     for op in walk(upgrade_ops):
@@ -158,7 +161,9 @@ def review_points(upgrade_ops) -> list[str]:
             points.append(f"{op.table_name}: " + text("drop_index", name=op.index_name))
         elif isinstance(op, ops.DropConstraintOp):
             kind = op.constraint_type or "constraint"
-            points.append(f"{op.table_name}: " + text("drop_constraint", kind=kind, name=op.constraint_name))
+            points.append(
+                f"{op.table_name}: " + text("drop_constraint", kind=kind, name=str(op.constraint_name))
+            )
         elif isinstance(op, ops.AddColumnOp) and not op.column.nullable and op.column.server_default is None:
             points.append(f"{op.table_name}.{op.column.name}: " + text("add_not_null"))
     return points
@@ -169,7 +174,7 @@ def _listing(headline: str, findings: list[Finding], fix: str) -> str:
 
 
 def check_revision(
-    upgrade_ops_list: Iterable,
+    upgrade_ops_list: Iterable[Any],
     *,
     protected_tables: Iterable[str],
     overrides: Overrides,
