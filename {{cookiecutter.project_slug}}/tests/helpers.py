@@ -10,7 +10,11 @@ def on_connection(engine, work):
             return work(connection)
 
     async def run():
-        async with engine.begin() as connection:
-            return await connection.run_sync(work)
+        try:
+            async with engine.begin() as connection:
+                return await connection.run_sync(work)
+        finally:
+            # asyncpg / aiomysql connections belong to this event loop, which ends here.
+            await engine.dispose()
 
     return asyncio.run(run())
