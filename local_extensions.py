@@ -20,7 +20,13 @@ import re
 import sys
 from pathlib import Path
 
-from cookiecutter.utils import simple_filter
+try:
+    from cookiecutter.utils import simple_filter
+except ImportError:  # copier loads the checks alone (copier_support/cookiecutter_compat.py)
+
+    def simple_filter(function):
+        return function
+
 
 TEMPLATE = Path(__file__).resolve().parent
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"

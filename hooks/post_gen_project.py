@@ -14,13 +14,27 @@ pasted into code.
 """
 
 import json
+import sys
 from pathlib import Path
 
 CI_FILES = {
-    "github": [".github/workflows/ci.yml"],
-    "gitlab": [".gitlab-ci.yml"],
+    "github": [".github/workflows/ci.yml", ".github/dependabot.yml"],
+    "gitlab": [".gitlab-ci.yml", "renovate.json"],
     "none": [],
 }
+# Each CI file comes in one whole file per database (the service the jobs run against):
+# NAME.yml for PostgreSQL, NAME.mysql.yml, NAME.sqlite.yml; the chosen one becomes NAME.yml.
+CI_DATABASE_VARIANTS = [".github/workflows/ci.yml", ".gitlab-ci.yml"]
+
+
+def choose_ci_database(project: Path, database: str) -> None:
+    for relative in CI_DATABASE_VARIANTS:
+        base = project / relative
+        for variant in ("mysql", "sqlite"):
+            path = base.with_name(base.name.replace(".yml", f".{variant}.yml"))
+            if variant == database and path.exists():
+                path.replace(base)
+            path.unlink(missing_ok=True)
 
 
 def remove_unchosen_ci(project: Path, choice: str) -> None:
@@ -43,6 +57,7 @@ EXAMPLE_FILES = [
     "alembic/versions/20251128_1401_b6c8d0e2f430_backfill_user_status.py",
     "EXAMPLES.md",
     "EXAMPLES.zh.md",
+    "tests/test_data_migrations.py",
 ]
 # Files written once per docs_language: NAME.EXT (en) and NAME.zh.EXT (zh), such as the
 # README and what the guided tour says.
@@ -72,11 +87,32 @@ def choose_language(project: Path, language: str) -> None:
         chinese.unlink(missing_ok=True)
 
 
+# Server databases get compose.yaml (the database, the one-shot `migrate`, the app) and the
+# image it builds; SQLite needs no server.
+COMPOSE_FILES = {"postgresql": "compose.postgresql.yaml", "mysql": "compose.mysql.yaml"}
+IMAGE_FILES = ["Dockerfile", ".dockerignore"]
+
+
+def choose_compose(project: Path, database: str) -> None:
+    for choice, name in COMPOSE_FILES.items():
+        if choice == database:
+            (project / name).replace(project / "compose.yaml")
+        else:
+            (project / name).unlink(missing_ok=True)
+    if database not in COMPOSE_FILES:
+        for name in IMAGE_FILES:
+            (project / name).unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
-    answers = json.loads(r"""{{ cookiecutter | tojson }}""")
+    # cookiecutter renders the answers into this file; copier (copier.yml `_tasks`)
+    # runs it unrendered and passes them as the one argument.
+    answers = json.loads(sys.argv[1] if len(sys.argv) > 1 else r"""{{ cookiecutter | tojson }}""")
     project = Path.cwd()
+    choose_ci_database(project, answers["database"])
     remove_unchosen_ci(project, answers["ci"])
     choose_engine(project, answers["package_name"], answers["use_async"])
     if not answers["with_examples"]:
         remove_examples(project)
     choose_language(project, answers["docs_language"])
+    choose_compose(project, answers["database"])

@@ -1,12 +1,15 @@
 """Repository automation in a baked project: the CI file the `ci` answer chose, and pre-commit.
 
-The CI files must run every nox session of the baked noxfile against a
-PostgreSQL service and keep the offline SQL as an artifact; the pre-commit
+The CI files must run every nox session of the baked noxfile against the
+database the project runs on (a PostgreSQL or MariaDB service; none for SQLite),
+on merge queues / merge trains too, refuse edits to merged revisions, and keep
+the offline SQL as an artifact; the pre-commit
 drift check must pass on a clean project and stop a model change that has no
 revision.
 """
 
 import ast
+import json
 import os
 import re
 import shlex
@@ -20,10 +23,16 @@ import yaml
 from baked import BIN
 from conftest import TEMPLATE
 
-CI_FILES = {"github": {".github/workflows/ci.yml"}, "gitlab": {".gitlab-ci.yml"}, "none": set()}
+CI_FILES = {
+    "github": {".github/workflows/ci.yml", ".github/dependabot.yml"},
+    "gitlab": {".gitlab-ci.yml", "renovate.json"},
+    "none": set(),
+}
 WORKFLOW = ".github/workflows/ci.yml"
 NOX_COMMAND = re.compile(r"\buvx nox -s (\$\{\{ [^}]* \}\}|\S+)")
 RUFF_HOOKS = "https://github.com/astral-sh/ruff-pre-commit"
+# Sessions that need no database service.
+NO_DATABASE = {"lint", "revisions_frozen", "typecheck"}
 EMAIL_FIELD = "    email: Mapped[str] = mapped_column(String(100), nullable=True)\n"
 
 
@@ -31,7 +40,8 @@ def ci_files(root) -> set[str]:
     return {
         path.relative_to(root).as_posix()
         for path in root.rglob("*")
-        if path.is_file() and (path.name == ".gitlab-ci.yml" or ".github" in path.relative_to(root).parts)
+        if path.is_file()
+        and (path.name.startswith((".gitlab-ci", "renovate")) or ".github" in path.relative_to(root).parts)
     }
 
 
@@ -44,9 +54,11 @@ def noxfile_value(project, name: str):
     raise AssertionError(f"noxfile.py assigns no {name}")
 
 
+@pytest.mark.parametrize("database", ["sqlite", "mysql"])
 @pytest.mark.parametrize("choice", ["github", "gitlab", "none"])
-def test_each_ci_choice_bakes_exactly_its_file(bake, choice):
-    project = bake(ci=choice)
+def test_each_ci_choice_bakes_exactly_its_file(bake, choice, database):
+    # One file per CI system, in the chosen database's variant; the other variants stay out.
+    project = bake(ci=choice, database=database)
     assert ci_files(project.path) == CI_FILES[choice]
     # No empty .github/ left behind by the post-gen hook.
     assert (project.path / ".github").exists() == (choice == "github")
@@ -67,7 +79,7 @@ def github_sessions(job) -> set[str]:
 
 @pytest.fixture
 def github(bake):
-    project = bake(ci="github")
+    project = bake(ci="github", database="postgresql")
     text = (project.path / WORKFLOW).read_text()
     return project, text, yaml.safe_load(text)
 
@@ -83,9 +95,9 @@ def test_github_workflow_is_copied_verbatim(github):
 def test_github_workflow_runs_every_nox_session_against_postgresql(github):
     project, _, workflow = github
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` key as true
-    assert {"push", "pull_request"} <= set(triggers)
+    assert {"push", "pull_request", "merge_group"} <= set(triggers)
     jobs = workflow["jobs"]
-    assert set().union(*map(github_sessions, jobs.values())) == set(
+    assert set().union(*map(github_sessions, jobs.values())) - {"revisions_frozen"} == set(
         noxfile_value(project, "nox.options.sessions")
     )
 
@@ -94,8 +106,8 @@ def test_github_workflow_runs_every_nox_session_against_postgresql(github):
         setup_uv = next(i for i, uses in enumerate(steps) if uses.startswith("astral-sh/setup-uv@"))
         nox_step = next(i for i, step in enumerate(job["steps"]) if NOX_COMMAND.search(step.get("run", "")))
         assert setup_uv < nox_step, f"{name}: uvx runs before setup-uv"
-        if not github_sessions(job) - {"lint"}:
-            continue  # only lint works without a database
+        if not github_sessions(job) - NO_DATABASE:
+            continue
         (service,) = [s for s in job["services"].values() if s["image"].startswith("postgres:")]
         assert "--health-cmd" in service["options"] and "pg_isready" in service["options"]
         env = {**workflow.get("env", {}), **job.get("env", {})}
@@ -133,16 +145,19 @@ def test_github_workflow_passes_actionlint(github):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mysql"])
 @pytest.mark.parametrize(
     ("choice", "path", "schema"),
     [
         ("github", WORKFLOW, "vendor.github-workflows"),
+        ("github", ".github/dependabot.yml", "vendor.dependabot"),
         ("gitlab", ".gitlab-ci.yml", "vendor.gitlab-ci"),
+        ("gitlab", "renovate.json", "vendor.renovate"),
     ],
 )
-def test_ci_file_validates_against_its_published_schema(bake, choice, path, schema):
+def test_ci_file_validates_against_its_published_schema(bake, choice, path, schema, database):
     """SchemaStore's schemas for each CI system, vendored in check-jsonschema (no network)."""
-    project = bake(ci=choice)
+    project = bake(ci=choice, database=database)
     result = project.run(str(BIN / "check-jsonschema"), "--builtin-schema", schema, path)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -194,13 +209,17 @@ def gitlab_sessions(config: dict, job: dict) -> set[str]:
 
 
 def test_gitlab_ci_runs_every_nox_session_against_postgresql(bake):
-    project = bake(ci="gitlab")
+    project = bake(ci="gitlab", database="postgresql")
     config = yaml.safe_load((project.path / ".gitlab-ci.yml").read_text())
     jobs = gitlab_jobs(config)
     sessions = {name: gitlab_sessions(config, job) for name, job in jobs.items()}
-    assert set().union(*sessions.values()) == set(noxfile_value(project, "nox.options.sessions"))
+    assert set().union(*sessions.values()) - {"revisions_frozen"} == set(
+        noxfile_value(project, "nox.options.sessions")
+    )
 
     for name, job in jobs.items():
+        if not sessions[name] - NO_DATABASE:
+            continue
         variables = {**config.get("variables", {}), **job.get("variables", {})}
         assert job["image"].startswith("ghcr.io/astral-sh/uv:"), f"{name}: no uv in the image"
         (service,) = [s for s in job["services"] if s["name"].startswith("postgres:")]
@@ -216,6 +235,111 @@ def test_gitlab_ci_runs_every_nox_session_against_postgresql(bake):
     (sql_job,) = [name for name, found in sessions.items() if "sql" in found]
     assert sessions[sql_job] == {"sql"}
     assert jobs[sql_job]["artifacts"]["paths"] == [noxfile_value(project, "SQL_OUTPUT")]
+
+
+# --- the database the project runs on, in either CI system ------------------------------------
+
+
+def test_mysql_bake_runs_its_ci_against_mariadb(bake):
+    github = bake(ci="github", database="mysql")
+    workflow = yaml.safe_load((github.path / WORKFLOW).read_text())
+    for name, job in workflow["jobs"].items():
+        if not github_sessions(job) - NO_DATABASE:
+            continue
+        (service,) = job["services"].values()
+        assert service["image"].startswith(("mariadb:", "mysql:")), name
+        assert "healthcheck.sh" in service["options"] or "mysqladmin ping" in service["options"], name
+        for variable in ("DATABASE_URL", "TEST_DATABASE_URL"):
+            url = urlsplit({**workflow.get("env", {}), **job.get("env", {})}[variable])
+            assert url.scheme == "mysql" and f"{url.port}:3306" in service["ports"], variable
+            assert (url.username, url.password) == ("root", service["env"]["MARIADB_ROOT_PASSWORD"]), variable
+            assert url.path == "/" + service["env"]["MARIADB_DATABASE"], variable
+
+    gitlab = bake(ci="gitlab", database="mysql")
+    config = yaml.safe_load((gitlab.path / ".gitlab-ci.yml").read_text())
+    for name, job in gitlab_jobs(config).items():
+        if not gitlab_sessions(config, job) - NO_DATABASE:
+            continue
+        (service,) = job["services"]
+        assert service["name"].startswith(("mariadb:", "mysql:")), name
+        assert f'("{service["alias"]}", 3306)' in "\n".join(job["before_script"]), name
+        variables = {**config.get("variables", {}), **job.get("variables", {})}
+        url = urlsplit(variables["DATABASE_URL"])
+        assert url.scheme == "mysql" and url.hostname == service["alias"], name
+        assert url.password == variables["MARIADB_ROOT_PASSWORD"], name
+    assert "postgres" not in (gitlab.path / ".gitlab-ci.yml").read_text().lower().replace(
+        "postgresql://...", ""
+    )
+
+
+def test_sqlite_bake_runs_its_ci_without_a_service(bake):
+    workflow = yaml.safe_load((bake(ci="github").path / WORKFLOW).read_text())
+    for name, job in workflow["jobs"].items():
+        assert "services" not in job, name
+        assert "DATABASE_URL" not in {**workflow.get("env", {}), **job.get("env", {})}, name
+    gitlab = bake(ci="gitlab")
+    config = yaml.safe_load((gitlab.path / ".gitlab-ci.yml").read_text())
+    assert "DATABASE_URL" not in config["variables"]
+    for name, job in gitlab_jobs(config).items():
+        assert "services" not in job, name
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mysql"])
+def test_ci_runs_on_merge_queues_and_merge_trains(bake, database):
+    workflow = yaml.safe_load((bake(ci="github", database=database).path / WORKFLOW).read_text())
+    assert "merge_group" in workflow.get("on", workflow.get(True))
+    config = yaml.safe_load((bake(ci="gitlab", database=database).path / ".gitlab-ci.yml").read_text())
+    # Merge request pipelines: what merged results pipelines and merge trains run.
+    assert config["workflow"]["rules"][0] == {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}
+
+
+def test_update_bots_cover_uv_pre_commit_and_ci_with_a_cooldown(bake):
+    dependabot = yaml.safe_load((bake(ci="github").path / ".github/dependabot.yml").read_text())
+    updates = {update["package-ecosystem"]: update for update in dependabot["updates"]}
+    assert set(updates) == {"uv", "pre-commit", "github-actions"}
+    for ecosystem, update in updates.items():
+        assert update["cooldown"]["default-days"] >= 3, ecosystem
+    renovate = json.loads((bake(ci="gitlab").path / "renovate.json").read_text())
+    assert renovate["pre-commit"]["enabled"] is True
+    assert renovate["minimumReleaseAge"].startswith("7 days")
+
+
+# --- revisions already on the default branch -------------------------------------------------
+
+
+def git(project, *args: str) -> None:
+    project.run("git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", *args, check=True)
+
+
+def test_revisions_frozen_allows_new_revisions_and_refuses_edits_to_merged_ones(bake):
+    project = bake()
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "baked")
+    git(project, "checkout", "-q", "-b", "feature")
+    frozen = (str(BIN / "nox"), "-s", "revisions_frozen", "--", "main")
+
+    project.alembic("revision", "-m", "add orders", env={"DATABASE_URL": "sqlite:///scratch.sqlite3"})
+    git(project, "add", "alembic/versions")
+    git(project, "commit", "-q", "-m", "a new revision")
+    new_only = project.run(*frozen)
+    assert new_only.returncode == 0, new_only.stdout + new_only.stderr
+
+    (merged,) = [path for path in project.versions() if "create_users_table" in path.name]
+    project.edit(
+        f"alembic/versions/{merged.name}", "def upgrade() -> None:\n", "def upgrade() -> None:\n    pass\n"
+    )
+    git(project, "commit", "-q", "-am", "edit a merged revision")
+    edited = project.run(*frozen)
+    assert edited.returncode != 0
+    message = f"ERROR: alembic/versions/{merged.name} is already on main and was edited"
+    assert message in edited.stdout + edited.stderr
+
+    git(project, "reset", "-q", "--hard", "HEAD~1")
+    git(project, "mv", f"alembic/versions/{merged.name}", "alembic/versions/renamed.py")
+    git(project, "commit", "-q", "-m", "rename a merged revision")
+    renamed = project.run(*frozen)
+    assert renamed.returncode != 0 and "was renamed" in renamed.stdout + renamed.stderr
 
 
 # --- pre-commit -------------------------------------------------------------------------------

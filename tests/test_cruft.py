@@ -103,7 +103,7 @@ def update(project) -> None:
 
 
 def test_cruft_check_passes_and_update_brings_template_changes(template_repo, tmp_path):
-    project = create(template_repo, tmp_path, ci="github")
+    project = create(template_repo, tmp_path, ci="github", database="postgresql")
     state = json.loads((project / ".cruft.json").read_text())
     assert state["commit"] == run("git", "rev-parse", "HEAD", cwd=template_repo).stdout.strip()
     assert state["context"]["cookiecutter"]["ci"] == "github"
@@ -130,7 +130,7 @@ def test_cruft_check_passes_and_update_brings_template_changes(template_repo, tm
 
 
 def test_cruft_update_keeps_the_ci_choice(template_repo, tmp_path):
-    project = create(template_repo, tmp_path, ci="gitlab")
+    project = create(template_repo, tmp_path, ci="gitlab", database="postgresql")
     assert not (project / ".github").exists()
 
     append(template_repo / SLUG_DIR / ".github/workflows/ci.yml", "# github change\n")

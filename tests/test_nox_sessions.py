@@ -1,5 +1,7 @@
 """The baked project's own nox sessions, run with nox as a user runs them."""
 
+import re
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -16,7 +18,11 @@ def nox(project, *sessions, env=None, check=True):
 
 def test_every_session_passes_in_a_default_bake(bake):
     project = bake()
-    result = nox(project, "lint", "tests", "roundtrip", "check", "sql")
+    result = nox(project, "lint", "tests", "roundtrip", "check", "sql", "typecheck")
+    output = result.stdout + result.stderr
+    # tests reports the package's coverage; typecheck is mypy --strict on the package.
+    assert re.search(r"^TOTAL\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+%", output, re.MULTILINE), output
+    assert "Success: no issues found" in output
     sql = (project.path / "build" / "migrations.sql").read_text()
     assert "CREATE TABLE users" in sql and "INFO" not in sql
     # The sessions used throwaway databases, and said so: the developer's SQLite file was never created.

@@ -20,7 +20,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql", "squawk"]
+nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql", "squawk", "typecheck"]
 
 SQL_OUTPUT = Path("build/migrations.sql")
 OPT_IN = "NOX_USE_DATABASE_URL"
@@ -43,7 +43,18 @@ HISTORY_LINE = re.compile(r"^(?P<down>[^-]+?) -> (?P<revision>\w+)")
 
 
 def install(session: nox.Session) -> None:
-    session.install("-e", ".[dev]")
+    """The project and its dev tools: exactly uv.lock's versions once the lock is committed."""
+    if Path("uv.lock").exists():
+        # --locked: a uv.lock that no longer matches pyproject.toml fails the session (run `uv lock`).
+        session.run_install(
+            "uv",
+            "sync",
+            "--locked",
+            env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+            external=True,
+        )
+    else:
+        session.install("-e", ".[dev]")
 
 
 def hide_password(url: str) -> str:
@@ -85,9 +96,9 @@ def tables(session: nox.Session, env: dict[str, str]) -> set[str]:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite (pytest-alembic's migration tests included)."""
+    """The test suite (pytest-alembic's migration tests included), with the package's coverage."""
     install(session)
-    session.run("pytest", *session.posargs, env=database_env(session))
+    session.run("pytest", "--cov", "--cov-report=term", *session.posargs, env=database_env(session))
 
 
 @nox.session
@@ -181,3 +192,16 @@ def squawk(session: nox.Session) -> None:
         with files[-1].open("w") as output:
             alembic(session, "upgrade", f"{start}:{revision}", "--sql", env=env, stdout=output, stderr=None)
     session.run("squawk", "--config", ".squawk.toml", *map(str, files))
+
+
+@nox.session(venv_backend="none")
+def revisions_frozen(session: nox.Session) -> None:
+    """Revision files already on the default branch are not edited: `-- BASE` (default origin/main)."""
+    session.run("python", "tools/revisions_frozen.py", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package (settings in pyproject.toml's [tool.mypy])."""
+    install(session)
+    session.run("mypy", *session.posargs)

@@ -159,7 +159,7 @@ def backfill(
     return progress.rows
 
 
-def _set_clause(values: str | Mapping[str, Any], quote) -> tuple[str, dict[str, Any]]:
+def _set_clause(values: str | Mapping[str, Any], quote: Any) -> tuple[str, dict[str, Any]]:
     if isinstance(values, str):
         return values, {}
     if not values:
@@ -186,7 +186,8 @@ class _Progress:
     def __init__(self, table: str, key: str, batch_size: int, where: str | None):
         self.table, self.key, self.batch_size, self.where = table, key, batch_size, where
         self.rows = self.batches = 0
-        self.low = self.high = None
+        self.low: Any = None
+        self.high: Any = None
         self.started = self.logged = time.monotonic()
 
     def start(self, bind: sa.Connection, target: str, column: str) -> None:

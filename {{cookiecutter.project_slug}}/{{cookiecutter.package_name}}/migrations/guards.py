@@ -55,13 +55,15 @@ class TableFilter:
             return False
         return table_name.startswith(self.prefixes) or table_name.endswith(self.suffixes)
 
-    def include_name(self, name, type_, parent_names) -> bool:
+    def include_name(self, name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
         # Runs before reflection: an ignored table is never even inspected.
         if type_ == "table":
             return not self.ignores(name)
         return not self.ignores(parent_names.get("table_name"))
 
-    def include_object(self, object_, name, type_, reflected, compare_to) -> bool:
+    def include_object(
+        self, object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
         # Covers what include_name cannot: tables that exist only in the models.
         table = name if type_ == "table" else getattr(getattr(object_, "table", None), "name", None)
         return not self.ignores(table)
@@ -104,7 +106,7 @@ class Finding:
         return f"{where}: {self.action}"
 
 
-def walk(container) -> Iterator[ops.MigrateOperation]:
+def walk(container: Any) -> Iterator[ops.MigrateOperation]:
     """Every operation in the tree: column ops are nested inside ModifyTableOps."""
     for op in container.ops:
         if isinstance(op, ops.OpContainer):

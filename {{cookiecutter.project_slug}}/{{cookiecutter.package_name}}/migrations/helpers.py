@@ -17,7 +17,7 @@ from alembic import op
 
 def environment() -> str:
     """The environment this migration runs in: dev, test, staging or prod."""
-    return op.get_context().opts.get("env", "dev")
+    return str(op.get_context().opts.get("env", "dev"))
 
 
 def is_production() -> bool:

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
@@ -32,7 +33,7 @@ from sqlalchemy.engine import URL
 try:
     import fcntl
 except ImportError:  # Windows: no flock, but msvcrt's byte-range locks do the same job.
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # checked before every use
     import msvcrt
 
 LOCK_NAME = "alembic-migrations:{{ cookiecutter.package_name }}"
@@ -80,7 +81,7 @@ def _release_on_exit(connection: Connection, release: Callable[[], None]) -> Ite
 
 @contextmanager
 def _postgresql_lock(connection: Connection) -> Iterator[None]:
-    if connection.dialect.server_version_info >= (14,):
+    if (connection.dialect.server_version_info or (0,)) >= (14,):
         # A client killed mid-statement leaves its backend running that
         # statement, lock held; with this, the backend notices within a second.
         connection.execute(text("SET client_connection_check_interval = '1s'"))
@@ -158,7 +159,7 @@ def sqlite_lock_file(url: URL) -> Path | None:
     return path.with_name(path.name + ".migration-lock")
 
 
-def _try_lock_file(handle) -> bool:
+def _try_lock_file(handle: Any) -> bool:
     try:
         if fcntl is not None:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -23,6 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
+from typing import Any
 
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, pool, text
@@ -65,11 +66,11 @@ def migration_url(environment: str) -> URL:
         raise CommandError(str(error)) from None
 
 
-def _no_driver_transactions(dbapi_connection, connection_record):
+def _no_driver_transactions(dbapi_connection: Any, connection_record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
-def _explicit_begin(connection):
+def _explicit_begin(connection: Any) -> None:
     # Alembic's autocommit_block() (batched backfills) asks for AUTOCOMMIT:
     # each statement then commits on its own, so no BEGIN.
     if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
@@ -121,7 +122,9 @@ SECONDS_PER_UNIT = {"us": 1e-6, "ms": 1e-3, "s": 1, "min": 60, "h": 3600, "d": 8
 
 
 def _seconds(duration: str) -> float:
-    number, unit = TIMEOUT_PATTERN.fullmatch(duration).groups()
+    match = TIMEOUT_PATTERN.fullmatch(duration)
+    assert match is not None, duration  # _timeout_setting accepted only durations
+    number, unit = match.groups()
     return float(number) * SECONDS_PER_UNIT[unit]
 
 
@@ -139,7 +142,7 @@ def _apply_timeouts(connection: Connection) -> str | None:
     statement_timeout = _timeout_setting("MIGRATION_STATEMENT_TIMEOUT", None)
     backend = connection.dialect.name
     if backend in ("mysql", "mariadb"):
-        seconds = _seconds(lock_timeout)
+        seconds = _seconds(lock_timeout or DEFAULT_LOCK_TIMEOUT)
         if seconds > 0:  # 0 turns it off, as on PostgreSQL: keep the server's defaults
             whole = {"seconds": max(1, math.ceil(seconds))}  # MySQL counts whole seconds, at least 1
             connection.execute(text("SET SESSION lock_wait_timeout = :seconds"), whole)
@@ -158,7 +161,7 @@ def _apply_timeouts(connection: Connection) -> str | None:
     return lock_timeout
 
 
-def needs_lock(config) -> bool:
+def needs_lock(config: Any) -> bool:
     """False for the read-only commands (`alembic current`, `alembic check`).
 
     They must answer while a long migration holds the lock, not wait for it.
@@ -213,7 +216,7 @@ def _prepared(connection: Connection, lock: bool) -> Iterator[Connection]:
 
 
 @contextmanager
-def connect(handed_over, url_factory, *, lock: bool = True) -> Iterator[Connection]:
+def connect(handed_over: Any, url_factory: Callable[[], Any], *, lock: bool = True) -> Iterator[Connection]:
     """The connection migrations run on, holding the migration lock (unless `lock` is false).
 
     `handed_over` is `config.attributes.get("connection")`: tests and tools
@@ -243,7 +246,7 @@ def connect(handed_over, url_factory, *, lock: bool = True) -> Iterator[Connecti
             engine.dispose()
 
 
-def _is_async_engine(connectable) -> bool:
+def _is_async_engine(connectable: Any) -> bool:
     return type(connectable).__name__ == "AsyncEngine"
 
 
@@ -279,7 +282,13 @@ async def _run_async(
         await engine.dispose()
 
 
-def run_online(handed_over, url_factory, migrate: Callable[[Connection], None], *, lock: bool = True) -> None:
+def run_online(
+    handed_over: Any,
+    url_factory: Callable[[], URL],
+    migrate: Callable[[Connection], None],
+    *,
+    lock: bool = True,
+) -> None:
     """Connect, lock, and call `migrate(connection)` with a synchronous Connection.
 
     Async URLs (asyncpg, aiosqlite, aiomysql) and async engines handed over by
@@ -298,7 +307,7 @@ def run_online(handed_over, url_factory, migrate: Callable[[Connection], None], 
             migrate(connection)
 
 
-def compares_models(config) -> bool:
+def compares_models(config: Any) -> bool:
     """Whether this command compares the models with the database.
 
     `revision --autogenerate`, `check` and tools driving Alembic from Python
@@ -309,7 +318,7 @@ def compares_models(config) -> bool:
     return getattr(command[0] if command else None, "__name__", None) not in RUN_ONLY_COMMANDS
 
 
-def command_name(migration_context) -> str | None:
+def command_name(migration_context: Any) -> str | None:
     """'upgrade', 'downgrade' or 'stamp' when the running command changes the database."""
     fn = migration_context.opts.get("fn")
     return CHANGING_COMMANDS.get(getattr(fn, "__name__", ""))

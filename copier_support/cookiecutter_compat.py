@@ -1,0 +1,110 @@
+"""Let copier render this cookiecutter template unchanged (loaded by copier.yml's `_jinja_extensions`).
+
+Copier renders with the same Jinja, but four things differ from cookiecutter, and
+this extension supplies each, reading cookiecutter.json so there is one list of
+questions and one list of verbatim files:
+
+- the answers live at the top level: every file here says `cookiecutter.x`, so
+  the answers are also exposed as a `cookiecutter` mapping;
+- `_copy_without_render` does not exist: those files (GitHub's `${{ }}`
+  expressions) are wrapped in `{% raw %}` as they are loaded, so they come out
+  byte for byte;
+- `{% import "i18n/..." %}` resolves against cookiecutter's `templates/`
+  directory, not the template root: `templates/` is searched too;
+- `slugify` and local_extensions.py's answer checks (copier.yml's per-question validators
+  call them, so both tools refuse the same answers with the same line).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from copier.errors import UserMessageError
+from copier_template_extensions import ContextHook
+from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
+
+ROOT = Path(__file__).resolve().parent.parent
+COOKIECUTTER_JSON = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+QUESTIONS = [key for key in COOKIECUTTER_JSON if not key.startswith("_")]
+VERBATIM = COOKIECUTTER_JSON.get("_copy_without_render", [])
+
+
+def _load_answer_checks():
+    """local_extensions.py: the checks cookiecutter applies while it renders the answers."""
+    spec = importlib.util.spec_from_file_location("local_extensions", ROOT / "local_extensions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PRE_GEN = _load_answer_checks()
+
+
+def slugify(value: str) -> str:
+    """cookiecutter's `slugify` (python-slugify) where it is installed; an ASCII fold otherwise."""
+    try:
+        from slugify import slugify as python_slugify
+    except ImportError:
+        ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("'", "").lower()).strip("-")
+    return python_slugify(value)
+
+
+@pass_context
+def answer_problem(context, value, key: str) -> str:
+    """The answer check's message for one answer, or "" (copier's validators: empty means valid).
+
+    Only for answers typed at the prompt (copier asks again). Without a prompt
+    (`--defaults`, or an answer given with `--data`) copier reports a failed
+    validator with its own traceback, so `refuse_bad_answers` checks those instead.
+    """
+    conf = context["_copier_conf"]
+    if conf["defaults"] or key in conf["data"]:
+        return ""
+    if key == "project_slug":
+        problem = PRE_GEN.slug_problem(value)
+    elif key == "package_name":
+        problem = PRE_GEN.package_problem(value)
+    else:
+        problem = PRE_GEN.list_problem(key, value)
+    return problem or ""
+
+
+@pass_context
+def refuse_bad_answers(context) -> str:
+    """All answers through local_extensions.py's checks, as cookiecutter applies them before baking.
+
+    Answers that were not typed at a prompt (`--defaults`, `--data`, and what they
+    derive: a project_name of "2048 Service" gives package_name "2048_service")
+    meet the checks here: copier stops before any file is written, with the
+    hook's ERROR lines and no traceback.
+    """
+    problems = PRE_GEN.problems({key: context[key] for key in QUESTIONS if key in context})
+    if problems:
+        raise UserMessageError("\n".join(f"ERROR: {problem}" for problem in problems))
+    return "ok"
+
+
+class CookiecutterCompat(ContextHook):
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.loader = ChoiceLoader([environment.loader, FileSystemLoader(str(ROOT / "templates"))])
+        environment.filters["slugify"] = slugify
+        environment.filters["answer_problem"] = answer_problem
+        environment.globals["refuse_bad_answers"] = refuse_bad_answers
+        environment.globals["template_root"] = str(ROOT)
+
+    def hook(self, context):
+        context["cookiecutter"] = {key: context[key] for key in QUESTIONS if key in context}
+
+    def preprocess(self, source, name, filename=None):
+        # Names are relative to the template root: "{{cookiecutter.project_slug}}/.gitlab-ci.yml".
+        inside_project = (name or "").partition("/")[2]
+        if any(fnmatch.fnmatch(inside_project, pattern) for pattern in VERBATIM):
+            return "{% raw %}" + source + "{% endraw %}"
+        return source
