@@ -4,11 +4,13 @@ Kept apart from models.py so that `alembic upgrade` and `downgrade`, which need
 only the naming convention, do not import the ORM (see alembic/env.py).
 """
 
+from typing import Any, cast
+
 from sqlalchemy import MetaData
 from sqlalchemy.exc import InvalidRequestError
 
 
-def constraint_name_or_column_0_name(constraint, table) -> str:
+def constraint_name_or_column_0_name(constraint: Any, table: Any) -> str:
     """The name part of a CHECK constraint: its own name, else its column's.
 
     `Boolean(create_constraint=True)` and non-native `Enum` add unnamed CHECKs
@@ -21,7 +23,7 @@ def constraint_name_or_column_0_name(constraint, table) -> str:
         return constraint.name
     columns = list(constraint.columns)
     if columns:
-        return columns[0].name
+        return cast(str, columns[0].name)
     raise InvalidRequestError(
         f"Give the CHECK constraint on table {table.name!r} a name: "
         f"CheckConstraint({str(constraint.sqltext)!r}, name='...') "
@@ -34,7 +36,7 @@ def constraint_name_or_column_0_name(constraint, table) -> str:
 # portably). The CHECK token's name contains "constraint_name" on purpose:
 # SQLAlchemy then applies the convention to explicitly named CHECKs too
 # (`name="positive"` becomes ck_<table>_positive).
-NAMING_CONVENTION = {
+NAMING_CONVENTION: dict[str, Any] = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name_or_column_0_name)s",

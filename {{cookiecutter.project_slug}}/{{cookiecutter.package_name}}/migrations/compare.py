@@ -33,10 +33,13 @@ unless `-x allow_destructive=true`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeGuard, cast
 
 from alembic.operations import ops
-from sqlalchemy import CheckConstraint, Enum, MetaData, Table, inspect
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import CheckConstraint, Connection, Enum, ForeignKeyConstraint, MetaData, Table, inspect
 from sqlalchemy import types as sqltypes
 from sqlalchemy.types import SchemaType
 
@@ -44,16 +47,24 @@ from .enums import add_enum_changes, mentions
 from .guards import walk
 
 DOUBLE_PRECISION = 25  # FLOAT(p) with p >= 25 is a DOUBLE on MySQL/MariaDB
+# Alembic's include_object hook: (object, name, type, reflected, compare_to) -> keep it?
+IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
 
 
-def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+def compare_type(
+    context: MigrationContext,
+    inspected_column: Any,
+    metadata_column: Any,
+    inspected_type: Any,
+    metadata_type: Any,
+) -> bool | None:
     """False when the database stores both types identically; None lets Alembic decide."""
     if context.dialect.name in ("mysql", "mariadb") and _same_on_mysql(inspected_type, metadata_type):
         return False
     return None
 
 
-def _same_on_mysql(inspected, model) -> bool:
+def _same_on_mysql(inspected: Any, model: Any) -> bool:
     reflected = type(inspected).__name__.upper()
     if isinstance(model, sqltypes.Float) and reflected == "DOUBLE":
         return isinstance(model, sqltypes.Double) or (model.precision or 0) >= DOUBLE_PRECISION
@@ -70,8 +81,13 @@ DEFAULT_SYNONYMS = {
 
 
 def compare_server_default(
-    context, inspected_column, metadata_column, inspected_default, metadata_default, rendered_metadata_default
-):
+    context: MigrationContext,
+    inspected_column: Any,
+    metadata_column: Any,
+    inspected_default: Any,
+    metadata_default: Any,
+    rendered_metadata_default: Any,
+) -> bool | None:
     """False when the database's spelling of a default means the model's; None lets Alembic decide.
 
     MySQL/MariaDB give `false()` back as 0, `func.now()` as current_timestamp()
@@ -87,7 +103,7 @@ def compare_server_default(
     return None
 
 
-def _default_value(sql: str):
+def _default_value(sql: str) -> Decimal | str:
     spelled = sql.strip().lower()
     while spelled.startswith("(") and spelled.endswith(")"):
         spelled = spelled[1:-1].strip()
@@ -98,7 +114,7 @@ def _default_value(sql: str):
         return spelled
 
 
-def tidy(migration_context, script) -> None:
+def tidy(migration_context: MigrationContext, script: ops.MigrationScript) -> None:
     """Correct the MigrationScript autogenerate built (see the module docstring)."""
     dialect = migration_context.dialect.name
     metadata = migration_context.opts.get("target_metadata")
@@ -121,7 +137,7 @@ def tidy(migration_context, script) -> None:
 # --- Drops in an order MySQL accepts -------------------------------------
 
 
-def _drop_indexes_with_their_table(container) -> None:
+def _drop_indexes_with_their_table(container: ops.OpContainer) -> None:
     """DROP TABLE removes its indexes: dropping one on a foreign-key column first fails on MySQL."""
     dropped = {(op.schema, op.table_name) for op in container.ops if isinstance(op, ops.DropTableOp)}
     if dropped:
@@ -130,11 +146,11 @@ def _drop_indexes_with_their_table(container) -> None:
         )
 
 
-def _is_foreign_key_drop(op) -> bool:
+def _is_foreign_key_drop(op: ops.MigrateOperation) -> TypeGuard[ops.DropConstraintOp]:
     return isinstance(op, ops.DropConstraintOp) and op.constraint_type == "foreignkey"
 
 
-def _foreign_keys_before_indexes(container) -> None:
+def _foreign_keys_before_indexes(container: ops.OpContainer) -> None:
     """A foreign key needs an index on its columns: drop the key before the index (MySQL 1553)."""
     for op in container.ops:
         if isinstance(op, ops.OpContainer):
@@ -143,7 +159,7 @@ def _foreign_keys_before_indexes(container) -> None:
         container.ops.sort(key=lambda op: 0 if _is_foreign_key_drop(op) else 1)  # stable: keeps the rest
 
 
-def _foreign_keys_around_index_drops(container, metadata) -> None:
+def _foreign_keys_around_index_drops(container: ops.OpContainer, metadata: MetaData) -> None:
     """MySQL cannot drop the index a kept foreign key uses: drop the key, the index, then add the key back.
 
     Added back, the key gets an index of its own that MySQL creates and names
@@ -151,7 +167,7 @@ def _foreign_keys_around_index_drops(container, metadata) -> None:
     """
     dropped_keys = {op.constraint_name for op in walk(container) if _is_foreign_key_drop(op)}
     for group in [container, *(op for op in container.ops if isinstance(op, ops.ModifyTableOps))]:
-        rewritten = []
+        rewritten: list[ops.MigrateOperation] = []
         for op in group.ops:
             keys = _keys_needing(op, metadata, dropped_keys) if isinstance(op, ops.DropIndexOp) else []
             rewritten += [ops.DropConstraintOp.from_constraint(key) for key in keys]
@@ -160,9 +176,12 @@ def _foreign_keys_around_index_drops(container, metadata) -> None:
         group.ops = rewritten
 
 
-def _keys_needing(op: ops.DropIndexOp, metadata, dropped_keys) -> list:
+def _keys_needing(
+    op: ops.DropIndexOp, metadata: MetaData, dropped_keys: set[Any]
+) -> list[ForeignKeyConstraint]:
     """The model's foreign keys on op's table whose columns lead the index `op` drops."""
-    table = metadata.tables.get(f"{op.schema}.{op.table_name}" if op.schema else op.table_name)
+    # A DropIndexOp without a table name finds no table (None is no key of metadata.tables).
+    table = metadata.tables.get(f"{op.schema}.{op.table_name}" if op.schema else cast(str, op.table_name))
     if table is None or op._reverse is None:
         return []
     indexed = [getattr(column, "name", str(column)) for column in op.to_index().expressions]
@@ -176,7 +195,7 @@ def _keys_needing(op: ops.DropIndexOp, metadata, dropped_keys) -> list:
 # --- PostgreSQL: enum types go with the last table using them ---------------
 
 
-def _native_enum_names(table) -> set[str]:
+def _native_enum_names(table: Table) -> set[str]:
     return {
         column.type.name
         for column in table.columns
@@ -184,17 +203,17 @@ def _native_enum_names(table) -> set[str]:
     }
 
 
-def _drop_enum_types_with_their_tables(container, metadata) -> None:
+def _drop_enum_types_with_their_tables(container: ops.OpContainer, metadata: MetaData) -> None:
     """DROP TABLE leaves its enum types behind: the next upgrade's CREATE TYPE would fail."""
     dropped = [op for op in container.ops if isinstance(op, ops.DropTableOp)]
     if not dropped:
         return
     dropped_names = {op.table_name for op in dropped}
-    still_used = set()
+    still_used: set[str] = set()
     for table in metadata.tables.values():
         if table.name not in dropped_names:
             still_used |= _native_enum_names(table)
-    orphans = set()
+    orphans: set[str] = set()
     for op in dropped:
         orphans |= _native_enum_names(op.to_table()) - still_used
     for name in sorted(orphans):
@@ -205,7 +224,9 @@ def _drop_enum_types_with_their_tables(container, metadata) -> None:
 # --- SQLite: a named CHECK goes with its column ---------------------------
 
 
-def _checks_go_with_their_column(container, metadata, connection) -> None:
+def _checks_go_with_their_column(
+    container: ops.OpContainer, metadata: MetaData, connection: Connection
+) -> None:
     """Batch mode copies a named CHECK into the new table even when its column is dropped.
 
     SQLite then fails ("no such column") on the CREATE TABLE of the copy: drop
@@ -216,7 +237,7 @@ def _checks_go_with_their_column(container, metadata, connection) -> None:
     for group in container.ops:
         if not isinstance(group, ops.ModifyTableOps):
             continue
-        with_checks = []
+        with_checks: list[ops.MigrateOperation] = []
         for op in group.ops:
             if isinstance(op, ops.DropColumnOp):
                 for name in _column_check_names(op, metadata, connection):
@@ -227,7 +248,7 @@ def _checks_go_with_their_column(container, metadata, connection) -> None:
         group.ops = with_checks
 
 
-def _column_check_names(op: ops.DropColumnOp, metadata, connection) -> list[str]:
+def _column_check_names(op: ops.DropColumnOp, metadata: MetaData, connection: Connection) -> list[str | None]:
     column = op.to_column()
     type_ = column.type
     if isinstance(type_, SchemaType) and getattr(type_, "create_constraint", False):
@@ -250,7 +271,7 @@ def _column_check_names(op: ops.DropColumnOp, metadata, connection) -> list[str]
 # --- UNIQUE on the primary key ------------------------------------------------
 
 
-def without_unique_on_primary_key(include_object):
+def without_unique_on_primary_key(include_object: IncludeObject) -> IncludeObject:
     """`include_object`, also leaving out UNIQUE constraints identical to their table's primary key.
 
     PostgreSQL silently skips such a UNIQUE in CREATE TABLE, so autogenerate
@@ -259,7 +280,7 @@ def without_unique_on_primary_key(include_object):
     in process_revision_directives: pytest-alembic reads the comparison first.
     """
 
-    def include(object_, name, type_, reflected, compare_to):
+    def include(object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if type_ == "unique_constraint" and _duplicates_primary_key(object_):
             return False
         return include_object(object_, name, type_, reflected, compare_to)
@@ -267,15 +288,15 @@ def without_unique_on_primary_key(include_object):
     return include
 
 
-def _duplicates_primary_key(constraint) -> bool:
+def _duplicates_primary_key(constraint: Any) -> bool:
     table = getattr(constraint, "table", None)
     primary_key = set(table.primary_key.columns.keys()) if table is not None else set()
     return bool(primary_key) and set(constraint.columns.keys()) == primary_key
 
 
-def _remove(container, unwanted) -> None:
+def _remove(container: ops.OpContainer, unwanted: Callable[[ops.MigrateOperation], bool]) -> None:
     """Remove the operations `unwanted(op)` picks, and table groups left empty."""
-    kept = []
+    kept: list[ops.MigrateOperation] = []
     for op in container.ops:
         if isinstance(op, ops.OpContainer):
             _remove(op, unwanted)

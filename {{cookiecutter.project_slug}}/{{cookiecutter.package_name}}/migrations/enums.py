@@ -15,12 +15,16 @@ MySQL/MariaDB native ENUM columns are compared by Alembic itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, cast
 
 from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
-from sqlalchemy import Enum, String, inspect, select, text
+from sqlalchemy import Connection, Enum, MetaData, String, Table, inspect, select, text
 from sqlalchemy import column as sqlcolumn
 from sqlalchemy import table as sqltable
+from sqlalchemy.engine import Inspector
 
 from .guards import walk
 
@@ -28,22 +32,26 @@ from .guards import walk
 QUOTED = re.compile(r"'((?:[^']|'')*)'")
 # How many values outside the enum to name when rows hold some.
 SAMPLE = 5
+# (table, column, server default SQL) of a column of a PostgreSQL enum type.
+EnumUser = tuple[str, str, str | None]
 
 
-def add_enum_changes(connection, metadata, upgrade_ops, downgrade_ops) -> None:
+def add_enum_changes(
+    connection: Connection, metadata: MetaData, upgrade_ops: ops.OpContainer, downgrade_ops: ops.OpContainer
+) -> None:
     """Add the enum value changes autogenerate cannot see, in both directions."""
     inspector = inspect(connection)
     backend = connection.dialect.name
     tables = set(inspector.get_table_names())
     native = _native_enums(connection) if backend == "postgresql" else {}
-    compared_types = set()
+    compared_types: set[str] = set()
     for table in metadata.tables.values():
         enum_columns = [c for c in table.columns if isinstance(c.type, Enum) and c.type.enums]
         if not enum_columns or table.schema is not None or table.name not in tables:
             continue
         in_database = {column["name"] for column in inspector.get_columns(table.name)}
         for column in enum_columns:
-            type_ = column.type
+            type_: Any = column.type  # an Enum: enum_columns holds only those
             if column.name not in in_database:
                 continue  # a new column: autogenerate adds it whole
             if backend == "postgresql" and type_.native_enum:
@@ -61,7 +69,7 @@ def add_enum_changes(connection, metadata, upgrade_ops, downgrade_ops) -> None:
                     _merge(downgrade_ops, alter.reverse(), first=True)
 
 
-def _native_enums(connection) -> dict[str, list[str]]:
+def _native_enums(connection: Connection) -> dict[str, list[str]]:
     rows = connection.execute(
         text(
             "SELECT t.typname, e.enumlabel FROM pg_type t "
@@ -76,7 +84,7 @@ def _native_enums(connection) -> dict[str, list[str]]:
     return found
 
 
-def _enum_users(connection, name: str) -> list[tuple[str, str, str | None]]:
+def _enum_users(connection: Connection, name: str) -> list[EnumUser]:
     """(table, column, server default SQL) of every column of type `name`."""
     rows = connection.execute(
         text(
@@ -89,10 +97,12 @@ def _enum_users(connection, name: str) -> list[tuple[str, str, str | None]]:
         ),
         {"name": name},
     )
-    return [tuple(row) for row in rows]
+    return [cast(EnumUser, tuple(row)) for row in rows]
 
 
-def _native_change(connection, type_, in_database: list[str]):
+def _native_change(
+    connection: Connection, type_: Any, in_database: list[str]
+) -> AddEnumValuesOp | ReplaceEnumOp | None:
     wanted = list(type_.enums)
     if set(wanted) == set(in_database):
         return None
@@ -102,7 +112,7 @@ def _native_change(connection, type_, in_database: list[str]):
     return ReplaceEnumOp(type_.name, users, in_database, wanted)
 
 
-def _check_values(inspector, table_name: str, column_name: str) -> list[str] | None:
+def _check_values(inspector: Inspector, table_name: str, column_name: str) -> list[str] | None:
     """The values the CHECK of a non-native Enum allows, as the database has it (None: no CHECK)."""
     mentioned = mentions(column_name)
     for check in inspector.get_check_constraints(table_name):
@@ -113,7 +123,9 @@ def _check_values(inspector, table_name: str, column_name: str) -> list[str] | N
     return None
 
 
-def _values_outside(connection, table_name: str, column_name: str, values: list[str]) -> list[str]:
+def _values_outside(
+    connection: Connection, table_name: str, column_name: str, values: list[str]
+) -> list[str]:
     """Up to SAMPLE values rows hold that are not in `values`."""
     column = sqlcolumn(column_name, String())
     query = (
@@ -126,7 +138,9 @@ def _values_outside(connection, table_name: str, column_name: str, values: list[
     return sorted(connection.execute(query).scalars())
 
 
-def _non_native_change(connection, inspector, table, column):
+def _non_native_change(
+    connection: Connection, inspector: Inspector, table: Table, column: Any
+) -> ops.AlterColumnOp | None:
     """An Enum stored as VARCHAR (and maybe a CHECK): compare with the CHECK, and with the rows."""
     wanted = list(column.type.enums)
     checked = _check_values(inspector, table.name, column.name) if column.type.create_constraint else None
@@ -153,8 +167,9 @@ def _non_native_change(connection, inspector, table, column):
     )
 
 
-def _merge(container, alter: ops.AlterColumnOp, first: bool = False) -> None:
+def _merge(container: ops.OpContainer, alter: ops.AlterColumnOp, first: bool = False) -> None:
     """Put `alter` in the table's operations, or give its types to the one autogenerate wrote."""
+    op: Any  # walk() yields several kinds of operation; each one read here names its table
     for op in walk(container):
         same = (op.table_name, getattr(op, "column_name", None)) == (alter.table_name, alter.column_name)
         if isinstance(op, ops.AlterColumnOp) and same:
@@ -171,18 +186,20 @@ def _literal(value: str) -> str:
 class AddEnumValuesOp(ops.MigrateOperation):
     """New values of a PostgreSQL enum: ALTER TYPE ... ADD VALUE, no table rewrite."""
 
-    def __init__(self, name: str, users: list, old_values: list[str], new_values: list[str]):
+    def __init__(
+        self, name: str, users: list[EnumUser], old_values: list[str], new_values: list[str]
+    ) -> None:
         self.enum_name, self.users = name, users
         self.old_values, self.new_values = list(old_values), list(new_values)
 
     def reverse(self) -> ReplaceEnumOp:
         return ReplaceEnumOp(self.enum_name, self.users, self.new_values, self.old_values)
 
-    def to_diff_tuple(self) -> tuple:
+    def to_diff_tuple(self) -> tuple[Any, ...]:
         added = tuple(value for value in self.new_values if value not in self.old_values)
         return ("add_enum_values", self.enum_name, added)
 
-    def statements(self, quote) -> list[str]:
+    def statements(self, quote: Callable[[str], str]) -> list[str]:
         present = list(self.old_values)
         statements = []
         for index, value in enumerate(self.new_values):
@@ -207,7 +224,9 @@ class ReplaceEnumOp(ops.AlterColumnOp):
     refuse) a removal like any other narrowing.
     """
 
-    def __init__(self, name: str, users: list, old_values: list[str], new_values: list[str]):
+    def __init__(
+        self, name: str, users: list[EnumUser], old_values: list[str], new_values: list[str]
+    ) -> None:
         table, column, _ = users[0]
         super().__init__(
             table,
@@ -221,7 +240,7 @@ class ReplaceEnumOp(ops.AlterColumnOp):
     def reverse(self) -> ReplaceEnumOp:
         return ReplaceEnumOp(self.enum_name, self.users, self.new_values, self.old_values)
 
-    def statements(self, quote) -> list[str]:
+    def statements(self, quote: Callable[[str], str]) -> list[str]:
         name, old = quote(self.enum_name), quote(f"{self.enum_name}_old")
         values = ", ".join(_literal(value) for value in self.new_values)
         statements = [f"ALTER TYPE {name} RENAME TO {old}", f"CREATE TYPE {name} AS ENUM ({values})"]
@@ -237,7 +256,7 @@ class ReplaceEnumOp(ops.AlterColumnOp):
 
 
 @renderers.dispatch_for(AddEnumValuesOp)
-def _render_add_enum_values(autogen_context, op: AddEnumValuesOp) -> list[str]:
+def _render_add_enum_values(autogen_context: AutogenContext, op: AddEnumValuesOp) -> list[str]:
     quote = autogen_context.dialect.identifier_preparer.quote
     # ADD VALUE cannot run in a transaction block before PostgreSQL 12, and the
     # new value cannot be used in the transaction that added it: commit first.
@@ -249,7 +268,7 @@ def _render_add_enum_values(autogen_context, op: AddEnumValuesOp) -> list[str]:
 
 
 @renderers.dispatch_for(ReplaceEnumOp)
-def _render_replace_enum(autogen_context, op: ReplaceEnumOp) -> list[str]:
+def _render_replace_enum(autogen_context: AutogenContext, op: ReplaceEnumOp) -> list[str]:
     quote = autogen_context.dialect.identifier_preparer.quote
     lines = [f"op.execute({statement!r})" for statement in op.statements(quote)]
     removed = [value for value in op.old_values if value not in op.new_values]
@@ -261,5 +280,5 @@ def _render_replace_enum(autogen_context, op: ReplaceEnumOp) -> list[str]:
     return lines
 
 
-def mentions(column_name: str) -> re.Pattern:
+def mentions(column_name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){re.escape(column_name)}(?![\w])")

@@ -24,12 +24,15 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import FrameType
+from typing import Any
 from urllib.parse import quote_plus
 
 from alembic import context
 from alembic.runtime.migration import MigrationContext
+from alembic.script import Script
 from alembic.util import CommandError
-from sqlalchemy import column, inspect, select, table
+from sqlalchemy import Connection, column, inspect, select, table
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from . import messages
@@ -69,13 +72,15 @@ def timeout_message(error: DBAPIError) -> str | None:
     return None
 
 
-def _revision_files(migration_context: MigrationContext) -> dict[Path, object]:
+def _revision_files(migration_context: MigrationContext) -> dict[Path, Script]:
     """Each revision file of the script directory -> its Script (id, path)."""
-    script = migration_context.environment_context.script
+    environment = migration_context.environment_context
+    assert environment is not None  # always set while env.py runs migrations
+    script = environment.script
     return {Path(revision.path).resolve(): revision for revision in script.walk_revisions()}
 
 
-def _own_frames(error: BaseException, files: dict[Path, object]) -> list[traceback.FrameSummary]:
+def _own_frames(error: BaseException, files: dict[Path, Script]) -> list[traceback.FrameSummary]:
     """The traceback's frames that run in the user's revision files."""
     return [
         frame
@@ -99,7 +104,7 @@ def _reason(error: BaseException, password: str | None) -> str:
     return reason
 
 
-def _version_numbers(connection, migration_context: MigrationContext) -> list[str]:
+def _version_numbers(connection: Connection, migration_context: MigrationContext) -> list[str]:
     schema = migration_context.version_table_schema
     if not inspect(connection).has_table(migration_context.version_table, schema=schema):
         return []
@@ -110,6 +115,7 @@ def _version_numbers(connection, migration_context: MigrationContext) -> list[st
 def _current(migration_context: MigrationContext) -> str:
     """The revision(s) alembic_version names now, read after the failed revision rolled back."""
     connection = migration_context.connection
+    assert connection is not None  # migrations run online, on a connection
     try:
         if connection.in_transaction():
             connection.rollback()
@@ -125,7 +131,7 @@ def _current(migration_context: MigrationContext) -> str:
     return ", ".join(heads) if heads else messages.text("at_base")
 
 
-def _end_mysql_session(connection) -> None:
+def _end_mysql_session(connection: Connection) -> None:
     """After Ctrl-C on MySQL/MariaDB: end the migration's server session from a fresh one.
 
     The server keeps running the interrupted statement, holding the
@@ -139,8 +145,9 @@ def _end_mysql_session(connection) -> None:
         fresh.exec_driver_sql(f"KILL {int(session_id())}")
 
 
-def _summary(migration_context: MigrationContext, error: BaseException, revision) -> str:
+def _summary(migration_context: MigrationContext, error: BaseException, revision: Script | None) -> str:
     connection = migration_context.connection
+    assert connection is not None  # migrations run online, on a connection
     interrupted = isinstance(error, INTERRUPTIONS)
     mysql = connection.dialect.name in ("mysql", "mariadb")
     if interrupted and mysql:
@@ -194,12 +201,12 @@ class CtrlC:
     """
 
     def __init__(self) -> None:
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[Any] | None = None
 
-    def cancels(self, task: asyncio.Task | None) -> None:
+    def cancels(self, task: asyncio.Task[Any] | None) -> None:
         self.task = task
 
-    def __call__(self, signum, frame) -> None:
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
         if self.task is not None and not self.task.done() and _in_event_loop():
             self.task.cancel()
             self.task.get_loop().call_soon_threadsafe(lambda: None)  # wake the loop's select()
@@ -208,7 +215,8 @@ class CtrlC:
 
 
 def _in_event_loop() -> bool:
-    import greenlet  # async projects only: SQLAlchemy's asyncio support depends on it
+    # async projects only: SQLAlchemy's asyncio support depends on it (greenlet ships no type hints)
+    import greenlet  # type: ignore[import-untyped]
 
     return greenlet.getcurrent().parent is None  # run_sync() code runs in a child greenlet
 
@@ -229,7 +237,9 @@ def plain_ctrl_c() -> Iterator[CtrlC]:
 
 def _from_command_line(migration_context: MigrationContext) -> bool:
     # config.cmd_opts is None when commands are called from Python.
-    return migration_context.environment_context.config.cmd_opts is not None
+    environment = migration_context.environment_context
+    assert environment is not None  # always set while env.py runs migrations
+    return environment.config.cmd_opts is not None
 
 
 @contextmanager

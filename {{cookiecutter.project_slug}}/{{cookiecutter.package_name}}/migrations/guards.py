@@ -13,12 +13,15 @@ operation objects, so they are tested without a database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 from alembic.operations import ops
 from alembic.util import CommandError
+from sqlalchemy import DefaultClause
 from sqlalchemy import types as sqltypes
+from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultDialect
 
 from .messages import text
@@ -115,7 +118,7 @@ def walk(container: Any) -> Iterator[ops.MigrateOperation]:
             yield op
 
 
-def created_tables(upgrade_ops) -> set[str]:
+def created_tables(upgrade_ops: ops.OpContainer) -> set[str]:
     """Tables this revision creates: they hold no rows yet, so nothing on them can fail or block."""
     return {op.table_name for op in upgrade_ops.ops if isinstance(op, ops.CreateTableOp)}
 
@@ -135,7 +138,7 @@ def _alter_findings(op: ops.AlterColumnOp, dialect: str | None) -> Iterator[Find
         yield Finding(op.table_name, op.column_name, text("not_null"))
 
 
-def _rename_hint(op, upgrade_ops) -> str:
+def _rename_hint(op: ops.DropTableOp | ops.DropColumnOp, upgrade_ops: ops.OpContainer) -> str:
     """`drop` paired with an `add` in the same revision may be a rename: show the rewrite."""
     if isinstance(op, ops.DropTableOp):
         for other in upgrade_ops.ops:
@@ -152,7 +155,7 @@ def _rename_hint(op, upgrade_ops) -> str:
     return ""
 
 
-def destructive_operations(upgrade_ops, dialect: str | None = None) -> list[Finding]:
+def destructive_operations(upgrade_ops: ops.OpContainer, dialect: str | None = None) -> list[Finding]:
     """Operations that lose data or fail on rows that already exist."""
     found: list[Finding] = []
     new_tables = created_tables(upgrade_ops)
@@ -176,7 +179,7 @@ def destructive_operations(upgrade_ops, dialect: str | None = None) -> list[Find
     return found
 
 
-def _refuse_broken_models(upgrade_ops) -> None:
+def _refuse_broken_models(upgrade_ops: ops.OpContainer) -> None:
     """Models no database accepts: refused whatever the overrides, with the fix."""
     for op in walk(upgrade_ops):
         if isinstance(op, ops.CreateIndexOp) and not op.columns:
@@ -187,7 +190,7 @@ def _refuse_broken_models(upgrade_ops) -> None:
                     raise CommandError(text("empty_index", name=index.name, table=op.table_name))
 
 
-def _is_volatile(default) -> bool:
+def _is_volatile(default: Any) -> bool:
     if default is None:
         return False
     sql = str(getattr(default, "arg", default)).lower().replace(" ", "")
@@ -216,7 +219,7 @@ def _type_change_point(op: ops.AlterColumnOp, dialect: str | None) -> str | None
     return None
 
 
-def _column_points(op, dialect: str | None, existing: bool) -> Iterator[str]:
+def _column_points(op: ops.MigrateOperation, dialect: str | None, existing: bool) -> Iterator[str]:
     if isinstance(op, ops.AlterColumnOp):
         where = f"{op.table_name}.{op.column_name}: "
         if op.modify_nullable is True and op.existing_nullable is False:
@@ -230,10 +233,12 @@ def _column_points(op, dialect: str | None, existing: bool) -> Iterator[str]:
     elif isinstance(op, ops.AddColumnOp) and existing:
         where = f"{op.table_name}.{op.column.name}: "
         if dialect == "postgresql" and _is_volatile(op.column.server_default):
-            yield where + text("review_volatile_default", default=str(op.column.server_default.arg))
+            yield where + text(
+                "review_volatile_default", default=str(cast(DefaultClause, op.column.server_default).arg)
+            )
 
 
-def _table_points(op, dialect: str | None, online: bool) -> Iterator[str]:
+def _table_points(op: ops.MigrateOperation, dialect: str | None, online: bool) -> Iterator[str]:
     # `online`: migrations.online_ddl writes the index CONCURRENTLY and the foreign
     # key NOT VALID on PostgreSQL, so those need no word; duplicates still fail.
     if isinstance(op, ops.CreateUniqueConstraintOp):
@@ -248,7 +253,9 @@ def _table_points(op, dialect: str | None, online: bool) -> Iterator[str]:
         yield f"{op.source_table}: " + text("review_foreign_key_named", name=op.constraint_name)
 
 
-def review_points(upgrade_ops, dialect: str | None = None, *, online: bool = False) -> list[str]:
+def review_points(
+    upgrade_ops: ops.OpContainer, dialect: str | None = None, *, online: bool = False
+) -> list[str]:
     """Operations that are allowed but deserve a second look in the review."""
     points = []
     new_tables = created_tables(upgrade_ops)
@@ -271,7 +278,12 @@ def _listing(headline: str, findings: list[Finding], fix: str) -> str:
 
 
 def check_revision(
-    script, *, protected_tables, overrides: Overrides, dialect=None, online: bool = False
+    script: ops.MigrationScript,
+    *,
+    protected_tables: Iterable[str],
+    overrides: Overrides,
+    dialect: Dialect | None = None,
+    online: bool = False,
 ) -> list[str]:
     """Rewrite, then refuse (CommandError) an empty or unsafe autogenerated revision; return review points.
 

@@ -230,6 +230,6 @@ MESSAGES = {
 }
 
 
-def text(key: str, **values: str) -> str:
+def text(key: str, **values: object) -> str:
     """The message `key` in the project's language, with `values` filled in."""
     return MESSAGES[LANGUAGE][key].format(**values)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from typing import Any, cast
 
 from sqlalchemy import types as sqltypes
 
@@ -26,7 +27,7 @@ _INTEGER_BITS = (
 )
 
 
-def integer_bits(type_) -> int:
+def integer_bits(type_: Any) -> int:
     if isinstance(type_, sqltypes.SmallInteger):
         return 16
     if isinstance(type_, sqltypes.BigInteger):
@@ -43,7 +44,7 @@ def integer_digits(bits: int) -> int:
     return len(str(2 ** (bits - 1)))
 
 
-def float_bits(type_, dialect: str | None) -> int | None:
+def float_bits(type_: Any, dialect: str | None) -> int:
     """Mantissa bits: 53 for DOUBLE / Float(53) / PostgreSQL FLOAT, 24 for REAL / Float(24)."""
     if isinstance(type_, sqltypes.Double):
         return 53
@@ -56,7 +57,7 @@ def float_bits(type_, dialect: str | None) -> int | None:
     return 24 if precision <= 24 else 53
 
 
-def _kind(type_):
+def _kind(type_: Any) -> Any:
     if isinstance(type_, sqltypes.Boolean):
         return bool
     if isinstance(type_, sqltypes.Integer):
@@ -75,11 +76,11 @@ def _kind(type_):
         return None
 
 
-def text_length(type_, dialect: str | None = None) -> int | None:
+def text_length(type_: Any, dialect: str | None = None) -> int | None:
     """The longest text a value of `type_` can have once cast to a string (None: unbounded)."""
     kind = _kind(type_)
     if kind in (str, "enum"):
-        return type_.length
+        return cast("int | None", type_.length)
     if kind is bool:
         return 5  # "false"
     if kind is int:
@@ -87,36 +88,36 @@ def text_length(type_, dialect: str | None = None) -> int | None:
     if kind is decimal.Decimal:
         if type_.precision is None:
             return UNBOUNDED
-        return type_.precision + 2  # sign and decimal point
+        return cast(int, type_.precision) + 2  # sign and decimal point
     if kind is float:
         return 24  # "-1.7976931348623157e+308"
     fixed = {datetime.date: 10, datetime.time: 15, datetime.datetime: 32, uuid.UUID: 36}
     return fixed.get(kind, UNBOUNDED)
 
 
-def _numeric_fits(old, new) -> bool:
+def _numeric_fits(old: Any, new: Any) -> bool:
     """Decimal -> decimal: both the integer digits and the scale must fit."""
     if new.precision is None:
         return True
     if old.precision is None:
         return False
     old_scale, new_scale = old.scale or 0, new.scale or 0
-    return new_scale >= old_scale and new.precision - new_scale >= old.precision - old_scale
+    return cast(bool, new_scale >= old_scale and new.precision - new_scale >= old.precision - old_scale)
 
 
-def _integer_fits_decimal(old, new) -> bool:
+def _integer_fits_decimal(old: Any, new: Any) -> bool:
     if new.precision is None:
         return True
-    return new.precision - (new.scale or 0) >= integer_digits(integer_bits(old))
+    return cast(bool, new.precision - (new.scale or 0) >= integer_digits(integer_bits(old)))
 
 
-def _decimal_fits_integer(old, new) -> bool:
+def _decimal_fits_integer(old: Any, new: Any) -> bool:
     if old.precision is None or (old.scale or 0) > 0:
         return False
-    return old.precision <= integer_digits(integer_bits(new)) - 1
+    return cast(bool, old.precision <= integer_digits(integer_bits(new)) - 1)
 
 
-def _fits(old, new, dialect: str | None) -> bool:
+def _fits(old: Any, new: Any, dialect: str | None) -> bool:
     old_kind, new_kind = _kind(old), _kind(new)
     if new_kind is str:
         bound, longest = new.length, text_length(old, dialect)
@@ -150,7 +151,7 @@ def _fits(old, new, dialect: str | None) -> bool:
     return old_kind is new_kind or old_kind is None or new_kind is None
 
 
-def narrows(old, new, dialect: str | None = None) -> bool:
+def narrows(old: Any, new: Any, dialect: str | None = None) -> bool:
     """True when some value of type `old` may not fit in type `new` (the rows fail or are cut)."""
     if old is None or new is None:
         return False

@@ -24,13 +24,19 @@ are returned as review points instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from alembic import op
 from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.render import render_op
 from alembic.autogenerate.rewriter import Rewriter
 from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.schema import AddConstraint
+from sqlalchemy.schema import AddConstraint, UniqueConstraint
+from sqlalchemy.sql.elements import ClauseElement
 
 from . import messages
 from .guards import TRUE_WORDS
@@ -61,13 +67,19 @@ UNIQUE_THROUGH_INDEX = (
 class OnlineSteps(ops.MigrateOperation):
     """Operations written as: a comment, `before`, an autocommit_block() of `autocommit`, `after`."""
 
-    def __init__(self, comment: str, before=(), autocommit=(), after=()):
+    def __init__(
+        self,
+        comment: str,
+        before: Iterable[ops.MigrateOperation] = (),
+        autocommit: Iterable[ops.MigrateOperation] = (),
+        after: Iterable[ops.MigrateOperation] = (),
+    ) -> None:
         self.comment = comment
         self.before, self.autocommit, self.after = list(before), list(autocommit), list(after)
 
 
 @renderers.dispatch_for(OnlineSteps)
-def _render_online_steps(autogen_context, step: OnlineSteps) -> list[str]:
+def _render_online_steps(autogen_context: AutogenContext, step: OnlineSteps) -> list[str]:
     lines = [f"# {line}" for line in _wrap(step.comment)]
     for operation in step.before:
         lines += render_op(autogen_context, operation)
@@ -100,8 +112,9 @@ def _sql(statement: str) -> ops.ExecuteSQLOp:
     return ops.ExecuteSQLOp(statement)
 
 
-def _pg(element) -> str:
-    return str(element.compile(dialect=postgresql.dialect())).strip()
+def _pg(element: ClauseElement) -> str:
+    # SQLAlchemy's dialect classes have no annotated constructors.
+    return str(element.compile(dialect=postgresql.dialect())).strip()  # type: ignore[no-untyped-call]
 
 
 def _concurrent_index(operation: ops.CreateIndexOp | ops.DropIndexOp) -> OnlineSteps:
@@ -148,7 +161,7 @@ def set_not_null(table: str, column: str) -> None:
 
 
 def _unique_through_index(operation: ops.AddConstraintOp) -> OnlineSteps:
-    constraint = operation.to_constraint()
+    constraint = cast(UniqueConstraint, operation.to_constraint())  # rewrite() passes unique ones only
     name = str(constraint.name)
     table = constraint.table.name
     index = ops.CreateIndexOp(
@@ -159,9 +172,9 @@ def _unique_through_index(operation: ops.AddConstraintOp) -> OnlineSteps:
     return OnlineSteps(UNIQUE_THROUGH_INDEX, autocommit=[index], after=[take_over])
 
 
-def _created_tables(script) -> set[str]:
+def _created_tables(script: ops.MigrationScript) -> set[str]:
     """Tables a revision creates (in either direction): nothing else can be waiting on them."""
-    created = set()
+    created: set[str] = set()
     for container in [*script.upgrade_ops_list, *script.downgrade_ops_list]:
         created |= {op.table_name for op in container.ops if isinstance(op, ops.CreateTableOp)}
     return created
@@ -172,21 +185,29 @@ def postgresql_rewriter(created: set[str]) -> Rewriter:
 
     @rewriter.rewrites(ops.CreateIndexOp)
     @rewriter.rewrites(ops.DropIndexOp)
-    def index(context, revision, operation):
+    def index(
+        context: MigrationContext, revision: Any, operation: ops.CreateIndexOp | ops.DropIndexOp
+    ) -> ops.MigrateOperation:
         return operation if operation.table_name in created else _concurrent_index(operation)
 
     @rewriter.rewrites(ops.CreateForeignKeyOp)
-    def foreign_key(context, revision, operation):
+    def foreign_key(
+        context: MigrationContext, revision: Any, operation: ops.CreateForeignKeyOp
+    ) -> ops.MigrateOperation:
         return operation if operation.source_table in created else _not_valid_foreign_key(operation)
 
     @rewriter.rewrites(ops.AlterColumnOp)
-    def not_null(context, revision, operation):
+    def not_null(
+        context: MigrationContext, revision: Any, operation: ops.AlterColumnOp
+    ) -> ops.MigrateOperation:
         if operation.table_name in created or operation.modify_nullable is not False:
             return operation
         return _not_null_through_check(operation)
 
     @rewriter.rewrites(ops.AddConstraintOp)
-    def unique(context, revision, operation):
+    def unique(
+        context: MigrationContext, revision: Any, operation: ops.AddConstraintOp
+    ) -> ops.MigrateOperation:
         if operation.constraint_type != "unique" or operation.to_constraint().table.name in created:
             return operation
         return _unique_through_index(operation)
@@ -194,15 +215,15 @@ def postgresql_rewriter(created: set[str]) -> Rewriter:
     return rewriter
 
 
-def mysql_copies(script) -> list[str]:
+def mysql_copies(script: ops.MigrationScript) -> list[str]:
     """The foreign keys that MySQL/MariaDB add by copying the table (ALGORITHM=COPY).
 
     Type changes that copy the table are the guards' review points (they know
     which VARCHAR changes stay in place).
     """
-    points = []
+    points: list[str] = []
 
-    def walk(operations) -> None:
+    def walk(operations: Iterable[ops.MigrateOperation]) -> None:
         for operation in operations:
             if isinstance(operation, ops.OpContainer):
                 walk(operation.ops)
@@ -215,13 +236,15 @@ def mysql_copies(script) -> list[str]:
     return points
 
 
-def enabled(migration_context, setting: str | None) -> bool:
+def enabled(migration_context: MigrationContext, setting: str | None) -> bool:
     """Whether autogenerate writes the online forms: PostgreSQL, unless alembic.ini says false."""
     on = (setting or "true").strip().lower() in TRUE_WORDS
     return on and migration_context.dialect.name == "postgresql"
 
 
-def rewrite(migration_context, revision, directives, online: bool) -> list[str]:
+def rewrite(
+    migration_context: MigrationContext, revision: Any, directives: list[ops.MigrationScript], online: bool
+) -> list[str]:
     """Rewrite the autogenerated operations for the database; return review points to print."""
     script = directives[0]
     if migration_context.dialect.name in ("mysql", "mariadb"):

@@ -29,8 +29,10 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 
@@ -59,7 +61,7 @@ def is_lock_timeout(error: BaseException) -> bool:
     return getattr(original, "sqlstate", None) == "55P03" or code == 1205
 
 
-def pauses(rng: random.Random | None = None):
+def pauses(rng: random.Random | None = None) -> Iterator[float]:
     """Growing pauses with jitter: replicas retrying together spread apart."""
     rng = rng or random.Random()
     pause = FIRST_PAUSE
@@ -77,15 +79,15 @@ class RevisionWatch:
     waits, which sessions block it (pg_blocking_pids).
     """
 
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.statements_done = 0
         self.autocommit = False
         self.blockers: list[str] = []
         self._waiting_since: float | None = None
         self._stop = threading.Event()
-        self._thread = None
-        self._pid = None
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
         if connection.dialect.name == "postgresql" and not connection.dialect.is_async:
             self._pid = _backend_pid(connection)
         if self._pid is not None:
@@ -98,14 +100,16 @@ class RevisionWatch:
             self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         event.remove(self.connection, "before_cursor_execute", self._before)
         event.remove(self.connection, "after_cursor_execute", self._after)
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
 
-    def _before(self, conn, cursor, statement, parameters, context, executemany):
+    def _before(
+        self, conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         if "alembic_version" in statement:
             self.statements_done, self.autocommit, self.blockers = 0, False, []
             return
@@ -113,14 +117,16 @@ class RevisionWatch:
             self.autocommit = True
         self._waiting_since = time.monotonic()
 
-    def _after(self, conn, cursor, statement, parameters, context, executemany):
+    def _after(
+        self, conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         self._waiting_since = None
         # Reads change nothing; any other statement may have committed (MySQL DDL).
         if "alembic_version" not in statement and not READS.match(statement):
             self.statements_done += 1
 
     def _watch(self) -> None:
-        watcher = None
+        watcher: Connection | None = None
         try:
             while not self._stop.wait(WATCH_SECONDS):
                 since = self._waiting_since
@@ -149,9 +155,9 @@ class RevisionWatch:
 def _backend_pid(connection: Connection) -> int | None:
     """The server process of this connection, from the driver (no query: no transaction begun)."""
     dbapi_connection = connection.connection.dbapi_connection
-    info = getattr(dbapi_connection, "info", None)  # psycopg 3
+    info: Any = getattr(dbapi_connection, "info", None)  # psycopg 3
     if hasattr(info, "backend_pid"):
-        return info.backend_pid
+        return cast(int, info.backend_pid)
     get_pid = getattr(dbapi_connection, "get_backend_pid", None)  # psycopg2
     return get_pid() if get_pid else None
 
@@ -220,7 +226,7 @@ def _budget_name(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def offline_timeouts(migration_context) -> None:
+def offline_timeouts(migration_context: MigrationContext) -> None:
     """The lock (and statement) timeouts, as SQL at the top of `alembic upgrade --sql`."""
     lock_timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
     statement_timeout = _timeout_setting("MIGRATION_STATEMENT_TIMEOUT", None)

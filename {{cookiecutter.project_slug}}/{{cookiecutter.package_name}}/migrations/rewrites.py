@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from alembic.autogenerate.render import renderers
 from alembic.operations import ops
@@ -21,6 +22,10 @@ from alembic.util import CommandError
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from .messages import text
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+    from sqlalchemy.engine import Dialect
 
 
 @dataclass(frozen=True)
@@ -49,19 +54,21 @@ def parse_renames(value: str | None) -> tuple[Rename, ...]:
 
 
 @renderers.dispatch_for(ops.RenameTableOp)
-def _render_rename_table(autogen_context, op: ops.RenameTableOp) -> str:
+def _render_rename_table(autogen_context: AutogenContext, op: ops.RenameTableOp) -> str:
     # Alembic has no autogenerate renderer for rename_table: nothing it detects produces one.
     prefix = autogen_context.opts["alembic_module_prefix"]
     return f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r})"
 
 
-def _column_pair(container: ops.ModifyTableOps, old: str, new: str):
+def _column_pair(
+    container: ops.ModifyTableOps, old: str, new: str
+) -> tuple[ops.DropColumnOp | None, ops.AddColumnOp | None]:
     drop = next((o for o in container.ops if isinstance(o, ops.DropColumnOp) and o.column_name == old), None)
     add = next((o for o in container.ops if isinstance(o, ops.AddColumnOp) and o.column.name == new), None)
     return drop, add
 
 
-def _rename_column(upgrade_ops, table: str, old: str, new: str) -> bool:
+def _rename_column(upgrade_ops: ops.OpContainer, table: str, old: str, new: str) -> bool:
     for container in upgrade_ops.ops:
         if not (isinstance(container, ops.ModifyTableOps) and container.table_name == table):
             continue
@@ -84,7 +91,7 @@ def _rename_column(upgrade_ops, table: str, old: str, new: str) -> bool:
     return False
 
 
-def _rename_table(upgrade_ops, old: str, new: str) -> bool:
+def _rename_table(upgrade_ops: ops.OpContainer, old: str, new: str) -> bool:
     top = upgrade_ops.ops
     create = next((o for o in top if isinstance(o, ops.CreateTableOp) and o.table_name == new), None)
     drop = next((o for o in top if isinstance(o, ops.DropTableOp) and o.table_name == old), None)
@@ -100,7 +107,7 @@ def _rename_table(upgrade_ops, old: str, new: str) -> bool:
     return True
 
 
-def apply_renames(script, renames: tuple[Rename, ...]) -> None:
+def apply_renames(script: ops.MigrationScript, renames: tuple[Rename, ...]) -> None:
     """Replace each named drop + add pair by a rename; refuse a rename that matches nothing."""
     for rename in renames:
         applied = False
@@ -118,7 +125,7 @@ def apply_renames(script, renames: tuple[Rename, ...]) -> None:
             raise CommandError(text("rename_unmatched", old=where + rename.old, new=rename.new))
 
 
-def default_sql(default, dialect) -> str:
+def default_sql(default: Any, dialect: Dialect) -> str:
     """The SQL expression of a server default: `'active'`, `0`, `now()`."""
     value = getattr(default, "arg", default)
     if isinstance(value, str):
@@ -130,7 +137,7 @@ def default_sql(default, dialect) -> str:
     return str(value)
 
 
-def _needs_fill(op) -> bool:
+def _needs_fill(op: ops.MigrateOperation) -> TypeGuard[ops.AlterColumnOp]:
     return (
         isinstance(op, ops.AlterColumnOp)
         and op.modify_nullable is False
@@ -139,7 +146,7 @@ def _needs_fill(op) -> bool:
     )
 
 
-def fill_default(op: ops.AlterColumnOp):
+def fill_default(op: ops.AlterColumnOp) -> Any:
     """The server default the column has, or gets in this revision (None: none)."""
     for default in (op.modify_server_default, op.existing_server_default):
         if default not in (False, None):
@@ -147,7 +154,7 @@ def fill_default(op: ops.AlterColumnOp):
     return None
 
 
-def fill_nulls_before_not_null(upgrade_ops, dialect) -> None:
+def fill_nulls_before_not_null(upgrade_ops: ops.UpgradeOps, dialect: Dialect) -> None:
     """Insert `UPDATE t SET c = <default> WHERE c IS NULL` before each such NOT NULL."""
     quote = dialect.identifier_preparer.quote
     position = 0

@@ -23,8 +23,10 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast, overload
 
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, pool, text
 from sqlalchemy.engine import URL
@@ -32,8 +34,8 @@ from sqlalchemy.exc import DBAPIError
 
 from ..settings import SettingsError, database_url, disagreeing_environments, environment_name
 from . import messages
+from .failures import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT  # retries.py imports it from here
 from .failures import (
-    DEFAULT_LOCK_TIMEOUT,
     CtrlC,
     explain_failures,  # noqa: F401  (env.py calls runtime.explain_failures)
     plain_ctrl_c,
@@ -41,6 +43,9 @@ from .failures import (
 )
 from .guards import TRUE_WORDS
 from .locks import migration_lock
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 # What PostgreSQL accepts for a duration setting: a number, optionally a unit.
 TIMEOUT_PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?")
@@ -108,6 +113,10 @@ def _first_line(error: BaseException, url: URL | None = None) -> str:
     return message
 
 
+@overload
+def _timeout_setting(variable: str, default: str) -> str: ...
+@overload
+def _timeout_setting(variable: str, default: None) -> str | None: ...
 def _timeout_setting(variable: str, default: str | None) -> str | None:
     value = os.environ.get(variable, "").strip() or default
     if value is not None and not TIMEOUT_PATTERN.fullmatch(value):
@@ -251,15 +260,20 @@ def _is_async_engine(connectable: Any) -> bool:
 
 
 async def _run_async(
-    handed_over, url: URL | None, migrate: Callable[[Connection], None], lock: bool, ctrl_c: CtrlC
+    handed_over: AsyncEngine | None,
+    url: URL | None,
+    migrate: Callable[[Connection], None],
+    lock: bool,
+    ctrl_c: CtrlC,
 ) -> None:
     """Alembic's `async` template: an async connection, migrations run through run_sync()."""
     from sqlalchemy.ext.asyncio import create_async_engine  # only async projects install greenlet
 
     ctrl_c.cancels(asyncio.current_task())
 
-    engine = handed_over or create_async_engine(url, poolclass=pool.NullPool)
-    if handed_over is None and url.get_backend_name() == "sqlite":
+    # url is set whenever handed_over is None (run_online).
+    engine = handed_over or create_async_engine(cast(URL, url), poolclass=pool.NullPool)
+    if handed_over is None and cast(URL, url).get_backend_name() == "sqlite":
         make_sqlite_transactional(engine.sync_engine)
 
     def prepared_then_migrate(connection: Connection) -> None:
@@ -324,7 +338,9 @@ def command_name(migration_context: Any) -> str | None:
     return CHANGING_COMMANDS.get(getattr(fn, "__name__", ""))
 
 
-def guard_environment(migration_context, environment: str, x_arguments: dict[str, str]) -> None:
+def guard_environment(
+    migration_context: MigrationContext, environment: str, x_arguments: dict[str, str]
+) -> None:
     """Production: say what is about to change, and refuse downgrades unless allowed.
 
     APP_ENV=prod with a stray ALEMBIC_ENV=dev (or the reverse) would switch
@@ -356,7 +372,7 @@ def guard_environment(migration_context, environment: str, x_arguments: dict[str
         raise CommandError(messages.text("conflict_downgrade", app_env=app_env, alembic_env=alembic_env))
 
 
-def refuse_url_in_ini(config) -> None:
+def refuse_url_in_ini(config: Config) -> None:
     """A `sqlalchemy.url` in alembic.ini (the tutorial's way) would be silently ignored: refuse it."""
     # Raw: a URL-encoded password holds "%", which ConfigParser interpolation rejects.
     url = config.file_config.get(config.config_ini_section, "sqlalchemy.url", raw=True, fallback="")

@@ -18,4 +18,6 @@ def squawk_ignore(*rules: str) -> None:
     if context.as_sql:
         # Straight into the output: squawk reads the comment only on the line
         # right above the statement (Alembic's own output adds a blank line).
-        context.impl.output_buffer.write(f"-- squawk-ignore {', '.join(rules)}\n")
+        output = context.impl.output_buffer
+        assert output is not None  # set whenever the context writes SQL (as_sql)
+        output.write(f"-- squawk-ignore {', '.join(rules)}\n")
