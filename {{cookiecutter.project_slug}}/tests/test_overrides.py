@@ -15,6 +15,11 @@ from {{ cookiecutter.package_name }}.migrations import runtime
 from {{ cookiecutter.package_name }}.migrations.guards import Overrides, check_revision
 from {{ cookiecutter.package_name }}.migrations.messages import text
 
+def script(*operations):
+    """What autogenerate hands the guards: a MigrationScript around the upgrade operations."""
+    return ops.MigrationScript("rev", ops.UpgradeOps(ops=list(operations)), ops.DowngradeOps(ops=[]))
+
+
 REFUSING = ["false", "False", "0", "no", "off", "OFF", ""]
 ALLOWING = ["true", "TRUE", "1", "yes", "on", "On"]
 
@@ -25,7 +30,7 @@ def test_allow_destructive_refuses_unless_a_yes_word(value):
     assert overrides.allow_destructive is False
     with pytest.raises(CommandError) as error:
         check_revision(
-            [ops.UpgradeOps(ops=[ops.DropTableOp("orders")])], protected_tables=(), overrides=overrides
+            script(ops.DropTableOp("orders")), protected_tables=(), overrides=overrides
         )
     assert str(error.value).startswith(text("destructive"))
     assert str(error.value).endswith(text("destructive_fix"))
@@ -35,7 +40,7 @@ def test_allow_destructive_refuses_unless_a_yes_word(value):
 def test_allow_destructive_yes_words_allow(value):
     overrides = Overrides.from_x_arguments({"allow_destructive": value})
     assert overrides.allow_destructive is True
-    operations = [ops.UpgradeOps(ops=[ops.DropTableOp("orders")])]
+    operations = script(ops.DropTableOp("orders"))
     assert check_revision(operations, protected_tables=(), overrides=overrides) == []
 
 
@@ -44,7 +49,7 @@ def test_allow_protected_frees_only_the_tables_it_names(value):
     overrides = Overrides.from_x_arguments({"allow_destructive": "true", "allow_protected": value})
     with pytest.raises(CommandError) as error:
         check_revision(
-            [ops.UpgradeOps(ops=[ops.DropTableOp("users")])], protected_tables=("users",), overrides=overrides
+            script(ops.DropTableOp("users")), protected_tables=("users",), overrides=overrides
         )
     assert str(error.value).startswith(text("protected"))
     assert text("protected_fix", tables="users") in str(error.value)
@@ -52,7 +57,7 @@ def test_allow_protected_frees_only_the_tables_it_names(value):
 
 def test_allow_protected_with_the_table_named_frees_it():
     overrides = Overrides.from_x_arguments({"allow_destructive": "true", "allow_protected": "orders, users"})
-    operations = [ops.UpgradeOps(ops=[ops.DropTableOp("users")])]
+    operations = script(ops.DropTableOp("users"))
     assert check_revision(operations, protected_tables=("users",), overrides=overrides) == []
 
 
