@@ -17,7 +17,7 @@ from test_nox_sessions import nox
 
 from safety import current, query, tables, write_revision
 
-FIRST = "alembic/versions/20251128_123456_create_users_table.py"
+FIRST = "alembic/versions/20251128_1234_5f3a9c2e1b7d_create_users_table.py"
 # The first revision says which tables exist when it starts: the schema at base.
 AT_BASE = '    print("TABLES AT BASE:", sorted(sa.inspect(op.get_bind()).get_table_names()))\n'
 HALF_WAY = """

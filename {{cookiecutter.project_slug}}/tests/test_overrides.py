@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.migrations import runtime
 from {{ cookiecutter.package_name }}.migrations.guards import Overrides, check_revision
 from {{ cookiecutter.package_name }}.migrations.messages import text
 
+
 def script(*operations):
     """What autogenerate hands the guards: a MigrationScript around the upgrade operations."""
     return ops.MigrationScript("rev", ops.UpgradeOps(ops=list(operations)), ops.DowngradeOps(ops=[]))
@@ -29,9 +30,7 @@ def test_allow_destructive_refuses_unless_a_yes_word(value):
     overrides = Overrides.from_x_arguments({"allow_destructive": value})
     assert overrides.allow_destructive is False
     with pytest.raises(CommandError) as error:
-        check_revision(
-            script(ops.DropTableOp("orders")), protected_tables=(), overrides=overrides
-        )
+        check_revision(script(ops.DropTableOp("orders")), protected_tables=(), overrides=overrides)
     assert str(error.value).startswith(text("destructive"))
     assert str(error.value).endswith(text("destructive_fix"))
 
@@ -48,9 +47,7 @@ def test_allow_destructive_yes_words_allow(value):
 def test_allow_protected_frees_only_the_tables_it_names(value):
     overrides = Overrides.from_x_arguments({"allow_destructive": "true", "allow_protected": value})
     with pytest.raises(CommandError) as error:
-        check_revision(
-            script(ops.DropTableOp("users")), protected_tables=("users",), overrides=overrides
-        )
+        check_revision(script(ops.DropTableOp("users")), protected_tables=("users",), overrides=overrides)
     assert str(error.value).startswith(text("protected"))
     assert text("protected_fix", tables="users") in str(error.value)
 
