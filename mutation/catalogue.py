@@ -15,11 +15,13 @@ PROJECT = "{{cookiecutter.project_slug}}"
 PACKAGE = f"{PROJECT}/{{{{cookiecutter.package_name}}}}"
 GUARDS = f"{PACKAGE}/migrations/guards.py"
 RUNTIME = f"{PACKAGE}/migrations/runtime.py"
+FAILURES = f"{PACKAGE}/migrations/failures.py"
 LOCKS = f"{PACKAGE}/migrations/locks.py"
 SETTINGS = f"{PACKAGE}/settings.py"
 ENV_PY = f"{PROJECT}/alembic/env.py"
 NOXFILE = f"{PROJECT}/noxfile.py"
-PRE_GEN = "hooks/pre_gen_project.py"
+# The answer checks cookiecutter runs while it renders the answers (and copier reuses).
+ANSWER_CHECKS = "local_extensions.py"
 
 # The baked project's own unit tests (guards, settings, overrides), on SQLite.
 BAKED_UNIT_TESTS = ("tests/test_bake.py", "-k", "own_tests and sqlite")
@@ -40,7 +42,7 @@ MUTATIONS = [
     Mutation(
         "allow_destructive_any_value",
         GUARDS,
-        'allow_destructive=x_args.get("allow_destructive", "").lower() in TRUE_WORDS,',
+        'allow_destructive=_flag(x_args, "allow_destructive"),',
         'allow_destructive=bool(x_args.get("allow_destructive")),',
         "-x allow_destructive=false (or 0, no, off) does not allow",
         ("tests/test_overrides_cli.py", "-k", "destructive"),
@@ -48,8 +50,8 @@ MUTATIONS = [
     Mutation(
         "allow_downgrade_any_value",
         RUNTIME,
-        'x_arguments.get("allow_downgrade", "").lower() not in TRUE_WORDS',
-        'not x_arguments.get("allow_downgrade")',
+        'x_arguments.get("allow_downgrade", "").lower() in TRUE_WORDS',
+        'x_arguments.get("allow_downgrade")',
         "-x allow_downgrade=0 does not allow a production downgrade",
         ("tests/test_overrides_cli.py", "-k", "downgrade"),
     ),
@@ -72,19 +74,19 @@ MUTATIONS = [
     Mutation(
         "roundtrip_only_upgrades",
         NOXFILE,
-        'env = database_env(session)\n    alembic(session, "upgrade", "head", env=env)\n'
-        '    alembic(session, "downgrade", "base", env=env)\n',
-        'env = database_env(session)\n    alembic(session, "upgrade", "head", env=env)\n    return\n',
+        '    alembic(session, "upgrade", "head", env=env)\n'
+        '    alembic(session, "downgrade", "base", env=env)\n    # What a downgrade',
+        '    alembic(session, "upgrade", "head", env=env)\n    return\n    # What a downgrade',
         "nox -s roundtrip downgrades every revision and upgrades it again",
-        ("tests/test_roundtrip_session.py", "-k", "sqlite"),
+        ("tests/test_roundtrip_session.py", "-k", "every_revision and sqlite"),
     ),
     Mutation(
-        "not_null_review_point_dropped",
+        "not_null_column_allowed",
         GUARDS,
-        "elif isinstance(op, ops.AddColumnOp) and not op.column.nullable and op.column.server_default is None:",
-        "elif False:",
-        "a NOT NULL column added without a server default is a review point",
-        ("tests/test_review_points.py", "-k", "sqlite"),
+        '            found.append(Finding(op.table_name, op.column.name, text("add_not_null")))\n',
+        "            pass\n",
+        "autogenerate refuses a NOT NULL column without a server default added to an existing table",
+        ("tests/test_guard_corpus.py", "-k", "add_not_null_column_without_default and sqlite"),
     ),
     Mutation(
         "postgres_scheme_to_plain_postgresql",
@@ -96,11 +98,11 @@ MUTATIONS = [
     ),
     Mutation(
         "ignored_prefixes_not_validated",
-        PRE_GEN,
+        ANSWER_CHECKS,
         'for key in ("protected_tables", "ignored_table_prefixes", "ignored_table_suffixes"):',
         'for key in ("protected_tables",):',
-        "the pre-gen hook refuses bad ignored_table_prefixes / suffixes",
-        ("tests/test_hooks.py", "-k", "ignored"),
+        "a bake with bad ignored_table_prefixes / suffixes is refused",
+        ("tests/test_hooks.py", "-k", "bad_answers and ignored"),
     ),
     Mutation(
         "ignored_tables_reflected",
@@ -186,10 +188,10 @@ MUTATIONS = [
     ),
     Mutation(
         "no_default_lock_timeout",
-        RUNTIME,
-        'DEFAULT_LOCK_TIMEOUT = "10s"',
+        FAILURES,
+        'DEFAULT_LOCK_TIMEOUT = "500ms"',
         'DEFAULT_LOCK_TIMEOUT = "0"',
-        "MIGRATION_LOCK_TIMEOUT defaults to 10s",
+        "MIGRATION_LOCK_TIMEOUT defaults to 500ms",
         ("tests/test_lock_timeout.py", "-k", "environment"),
     ),
     Mutation(
@@ -202,7 +204,7 @@ MUTATIONS = [
     ),
     Mutation(
         "mysql_lock_timeout_unexplained",
-        RUNTIME,
+        FAILURES,
         'if sqlstate == "55P03" or mysql_code == 1205:',
         'if sqlstate == "55P03":',
         "a MySQL/MariaDB lock timeout is one line naming the statement",
@@ -220,7 +222,7 @@ MUTATIONS = [
     Mutation(
         "no_production_banner",
         RUNTIME,
-        '    print(messages.text("production_banner", target=target, command=command), file=sys.stderr)\n',
+        '        print(messages.text("production_banner", target=target, command=command), file=sys.stderr)\n',
         "",
         "a production run says which database and command",
         ("tests/test_environments.py", "-k", "production_downgrade"),
@@ -228,8 +230,8 @@ MUTATIONS = [
     Mutation(
         "production_downgrade_allowed",
         RUNTIME,
-        'if command == "downgrade" and',
-        'if command == "never" and',
+        '    if environment == "prod":\n        raise CommandError(messages.text("production_downgrade"))\n',
+        "",
         "a production downgrade needs -x allow_downgrade=true",
         ("tests/test_environments.py", "-k", "production_downgrade"),
     ),
@@ -252,19 +254,19 @@ MUTATIONS = [
     # Hooks and URLs.
     Mutation(
         "slug_unchecked",
-        PRE_GEN,
-        "    if SLUG.match(slug):",
-        "    if True:",
-        "the pre-gen hook refuses a bad project_slug",
-        ("tests/test_hooks.py", "-k", "bad_answers"),
+        ANSWER_CHECKS,
+        "    if not SLUG.match(slug):",
+        "    if False:",
+        "a bake with a bad project_slug is refused",
+        ("tests/test_hooks.py", "-k", "bad_answers and project_slug"),
     ),
     Mutation(
         "shadowing_package_allowed",
-        PRE_GEN,
-        "    if name in SHADOWED or name in sys.stdlib_module_names:",
+        ANSWER_CHECKS,
+        "    if name in INSTALLED or name in sys.stdlib_module_names:",
         "    if False:",
-        "the pre-gen hook refuses a package name that shadows a library",
-        ("tests/test_hooks.py", "-k", "bad_answers"),
+        "a bake with a package name that shadows a library is refused",
+        ("tests/test_hooks.py", "-k", "bad_answers and shadow"),
     ),
     Mutation(
         "mysql_scheme_to_mysqldb",

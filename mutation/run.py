@@ -4,8 +4,10 @@
 
 A mutation is killed when its tests fail, survives when they pass, and is
 stale when its snippet is no longer in the file (the code moved: rewrite the
-mutation). Exit status 1 if any survives or is stale. Server tests need
-TEST_POSTGRES_URL / TEST_MYSQL_URL, as for the suite.
+mutation). A kill counts only if the same tests pass on the template as it is
+(run once per test list): tests that fail anyway report "baseline", not a kill.
+Exit status 1 if any is not killed. Server tests need TEST_POSTGRES_URL /
+TEST_MYSQL_URL, as for the suite.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ TEMPLATE = Path(__file__).resolve().parent.parent
 SKIPPED = shutil.ignore_patterns(".git", ".nox", "__pycache__", "build", "*.sqlite3")
 
 
-def verdict(mutation: Mutation, workspace: Path) -> tuple[str, str]:
+def run_tests(tests: tuple[str, ...], copy: Path, workspace: Path) -> tuple[int, str]:
+    command = [sys.executable, "-m", "pytest", "-q", "-x"]
+    command += ["--basetemp", str(workspace / "pytest"), *tests]
+    result = subprocess.run(command, cwd=copy, capture_output=True, text=True)
+    return result.returncode, (result.stdout.strip().splitlines() or [""])[-1]
+
+
+def verdict(mutation: Mutation, workspace: Path, baselines: dict[tuple[str, ...], str]) -> tuple[str, str]:
     copy = workspace / "template"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(TEMPLATE, copy, ignore=SKIPPED)
@@ -33,15 +42,19 @@ def verdict(mutation: Mutation, workspace: Path) -> tuple[str, str]:
     if found != 1:
         return "stale", f"snippet found {found} times in {mutation.file}"
     target.write_text(source.replace(mutation.original, mutation.replacement))
-    command = [sys.executable, "-m", "pytest", "-q", "-x"]
-    command += ["--basetemp", str(workspace / "pytest"), *mutation.tests]
-    result = subprocess.run(command, cwd=copy, capture_output=True, text=True)
-    last = (result.stdout.strip().splitlines() or [""])[-1]
-    if result.returncode == 1:
+    code, last = run_tests(mutation.tests, copy, workspace)
+    if code == 1:
+        # A failure proves nothing if the tests fail without the mutation too.
+        if mutation.tests not in baselines:
+            target.write_text(source)
+            baseline_code, baseline_last = run_tests(mutation.tests, copy, workspace)
+            baselines[mutation.tests] = "" if baseline_code == 0 else baseline_last
+        if baselines[mutation.tests]:
+            return "baseline", f"the tests fail without the mutation too: {baselines[mutation.tests]}"
         return "killed", last
-    if result.returncode == 0:
+    if code == 0:
         return "SURVIVED", last
-    return "error", f"pytest exited {result.returncode}: {last}"
+    return "error", f"pytest exited {code}: {last}"
 
 
 def main(names: list[str]) -> int:
@@ -51,10 +64,11 @@ def main(names: list[str]) -> int:
         print(f"unknown mutations: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     results = []
+    baselines: dict[tuple[str, ...], str] = {}
     with tempfile.TemporaryDirectory(prefix="mutation-") as workspace:
         for mutation in chosen:
             started = time.monotonic()
-            outcome, detail = verdict(mutation, Path(workspace))
+            outcome, detail = verdict(mutation, Path(workspace), baselines)
             results.append((mutation, outcome))
             seconds = time.monotonic() - started
             print(f"{outcome:8} {mutation.name} ({seconds:.0f} s): {detail}", flush=True)
