@@ -80,7 +80,7 @@ INSTALLED = "import importlib.metadata as m; print(*(f'{d.name}=={d.version}' fo
 
 @nox.session(venv_backend="uv", reuse_venv=False)
 def lowest(session: nox.Session) -> None:
-    """The lowest versions the baked project declares (SQLAlchemy 2.0.0, Alembic 1.16.3, ...)."""
+    """The lowest versions the baked project declares (SQLAlchemy 2.0.0, Alembic 1.17.1, ...)."""
     session.install("--resolution", "lowest-direct", *declared_floors())
     # The test tools on top, with the floored packages held where they are.
     held = {name.replace("-", "_") for name in (*FLOORED, "psycopg-binary")}
