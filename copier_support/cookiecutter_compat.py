@@ -45,14 +45,15 @@ def _load_answer_checks():
 PRE_GEN = _load_answer_checks()
 
 
-def slugify(value: str) -> str:
+def slugify(value: str, max_length: int = 0) -> str:
     """cookiecutter's `slugify` (python-slugify) where it is installed; an ASCII fold otherwise."""
     try:
         from slugify import slugify as python_slugify
     except ImportError:
         ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-        return re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("'", "").lower()).strip("-")
-    return python_slugify(value)
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("'", "").lower()).strip("-")
+        return slug[:max_length].strip("-") if max_length else slug
+    return python_slugify(value, max_length=max_length)
 
 
 @pass_context
@@ -96,6 +97,14 @@ class CookiecutterCompat(ContextHook):
         environment.loader = ChoiceLoader([environment.loader, FileSystemLoader(str(ROOT / "templates"))])
         environment.filters["slugify"] = slugify
         environment.filters["answer_problem"] = answer_problem
+        # alembic.ini stores table lists tidied, through local_extensions.py's filter. Where
+        # cookiecutter is installed, its simple_filter made that an extension that registers
+        # the filter itself; without cookiecutter it is the plain function.
+        table_list = PRE_GEN.table_list
+        if isinstance(table_list, type):
+            table_list(environment)
+        else:
+            environment.filters["table_list"] = table_list
         environment.globals["refuse_bad_answers"] = refuse_bad_answers
         environment.globals["template_root"] = str(ROOT)
 
