@@ -55,7 +55,7 @@ def test_data_migration_example_checks_rows_and_fails_on_a_wrong_backfill(bake, 
     assert run_pytest(project, url, "tests/test_data_migrations.py").returncode == 0
 
     project.edit(
-        "alembic/versions/20251128_140100_backfill_user_status.py",
+        "alembic/versions/20251128_1401_b6c8d0e2f430_backfill_user_status.py",
         '{"status": "active"}',
         '{"status": "unknown"}',
     )

@@ -4,9 +4,13 @@ Needs PyPI (or a mirror uv is configured for): `uv sync` resolves the baked
 project's dependencies for real.
 """
 
+import os
+import shutil
+
 from baked import BIN
 
-UV = str(BIN / "uv")
+# uv from the test environment, or the one that runs nox (`.ci/run` installs it).
+UV = shutil.which("uv", path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}") or str(BIN / "uv")
 
 
 def test_uv_sync_then_uv_run_nox_in_a_fresh_bake(bake, tmp_path):
