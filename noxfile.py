@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import nox
+import nox.virtualenv
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
@@ -18,7 +19,9 @@ nox.options.sessions = ["lint", "tests"]
 def tests(session: nox.Session) -> None:
     """Bake every choice and run the baked projects' own checks, in parallel."""
     session.install("-r", "tests/requirements.txt")
-    session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
+    # The uv nox runs on, for the tests that run uv in a bake (the venv itself has none).
+    uv = getattr(nox.virtualenv, "UV", None) or "uv"
+    session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs, env={"UV": uv})
 
 
 @nox.session

@@ -9,8 +9,9 @@ import shutil
 
 from baked import BIN
 
-# uv from the test environment, or the one that runs nox (`.ci/run` installs it).
-UV = shutil.which("uv", path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}") or str(BIN / "uv")
+# The uv that runs nox (the template's noxfile passes it as UV), else one on PATH.
+SEARCH = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+UV = shutil.which(os.environ.get("UV") or "uv", path=SEARCH) or shutil.which("uv", path=SEARCH) or "uv"
 
 
 def test_uv_sync_then_uv_run_nox_in_a_fresh_bake(bake, tmp_path):
