@@ -58,5 +58,15 @@ class BakedProject:
         target.write_text(text.replace(old, new, 1))
 
 
-# Variables of the caller that would change what a baked project does.
-SCRUBBED = {"DATABASE_URL", "APP_ENV", "ALEMBIC_ENV", "TEST_DATABASE_URL", "VIRTUAL_ENV", "PYTHONPATH"}
+# Variables of the caller that would change what a baked project does. nox's uv backend
+# exports UV_PROJECT_ENVIRONMENT (the tests' own venv): a `uv sync` in a bake would
+# replace that venv's packages with the bake's.
+SCRUBBED = {
+    "DATABASE_URL",
+    "APP_ENV",
+    "ALEMBIC_ENV",
+    "TEST_DATABASE_URL",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "UV_PROJECT_ENVIRONMENT",
+}
