@@ -25,6 +25,47 @@ from cookiecutter.main import cookiecutter
 TEMPLATE = Path(__file__).resolve().parent.parent
 FIRST_REVISION = "5f3a9c2e1b7d"  # the template's create_users_table revision
 
+REVISION = '''"""{message}
+
+Revision ID: {revision}
+Revises: {down_revision}
+"""
+
+{imports}
+revision = "{revision}"
+down_revision = "{down_revision}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+{upgrade}
+
+
+def downgrade() -> None:
+{downgrade}
+'''
+
+
+def revision_file(
+    revision: str,
+    message: str,
+    imports: str,
+    upgrade: str,
+    downgrade: str,
+    down_revision: str = FIRST_REVISION,
+) -> str:
+    """A revision's text (after the template's first one unless told); bodies come indented."""
+    return REVISION.format(
+        revision=revision,
+        message=message,
+        down_revision=down_revision,
+        imports=imports,
+        upgrade=upgrade.rstrip(),
+        downgrade=downgrade.rstrip(),
+    )
+
+
 # The alembic of this interpreter's environment, not a shell shim in front of it.
 _BIN = Path(sys.executable).parent / "alembic"
 ALEMBIC = str(_BIN) if _BIN.exists() else (shutil.which("alembic") or "alembic")

@@ -11,39 +11,6 @@ from _common import FIRST_REVISION, alembic, bake, environment
 from backfill import reset_users, throwaway_database
 from sqlalchemy import text
 
-REVISION = '''"""{message}
-
-Revision ID: {revision}
-Revises: {first}
-"""
-
-{imports}
-revision = "{revision}"
-down_revision = "{first}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-{upgrade}
-
-
-def downgrade() -> None:
-{downgrade}
-'''
-
-
-def revision_file(revision: str, message: str, imports: str, upgrade: str, downgrade: str) -> str:
-    """A revision after the template's first one; `upgrade` and `downgrade` are indented bodies."""
-    return REVISION.format(
-        revision=revision,
-        message=message,
-        first=FIRST_REVISION,
-        imports=imports,
-        upgrade=upgrade.rstrip(),
-        downgrade=downgrade.rstrip(),
-    )
-
 
 def side_by_side(
     server_url: str,

@@ -27,35 +27,13 @@ from _common import (
     machine,
     remove_database,
     report,
+    revision_file,
     timed,
 )
 
 TARGET = 1.05
 EXTRA_REVISIONS = 200
 COMMANDS = [("upgrade", "head"), ("downgrade", "base")]
-
-REVISION = '''"""bench {number}
-
-Revision ID: {revision}
-Revises: {down_revision}
-"""
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "{revision}"
-down_revision = "{down_revision}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    {upgrade}
-
-
-def downgrade() -> None:
-    {downgrade}
-'''
 
 
 def revision_id(number: int) -> str:
@@ -84,12 +62,13 @@ def write_revisions(versions: Path, count: int) -> str:
     for number in range(1, count + 1):
         revision = revision_id(number)
         upgrade, downgrade = operations(number)
-        text = REVISION.format(
-            number=number,
-            revision=revision,
+        text = revision_file(
+            revision,
+            f"bench {number}",
+            "import sqlalchemy as sa\nfrom alembic import op\n",
+            f"    {upgrade}",
+            f"    {downgrade}",
             down_revision=down_revision,
-            upgrade=upgrade,
-            downgrade=downgrade,
         )
         (versions / f"20251129_{number:06d}_bench_{number:03d}.py").write_text(text)
         down_revision = revision
@@ -106,8 +85,8 @@ def stock_project(root: Path, database: Path, versions: Path) -> Path:
         for line in ini.read_text().splitlines()
     ]
     ini.write_text("\n".join(lines) + "\n")
-    for revision_file in versions.glob("*.py"):
-        shutil.copy(revision_file, root / "alembic" / "versions")
+    for path in versions.glob("*.py"):
+        shutil.copy(path, root / "alembic" / "versions")
     return root
 
 

@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from _common import FIRST_REVISION, alembic, environment, machine
-from _postgres import revision_file, side_by_side
+from _common import FIRST_REVISION, alembic, environment, machine, revision_file
+from _postgres import side_by_side
 from backfill import DEFAULT_URL, Writer
 
 MAX_WAIT_TARGET = 0.200  # seconds: the writer's longest wait, rewritten form

@@ -32,8 +32,8 @@ import threading
 import time
 from pathlib import Path
 
-from _common import FIRST_REVISION, alembic, environment, machine
-from _postgres import revision_file, side_by_side
+from _common import FIRST_REVISION, alembic, environment, machine, revision_file
+from _postgres import side_by_side
 from backfill import DEFAULT_URL
 from sqlalchemy import create_engine, text
 
