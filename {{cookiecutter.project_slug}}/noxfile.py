@@ -103,8 +103,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check."""
-    session.install("ruff")
+    """ruff check and ruff format --check, with the ruff version the lock pins."""
+    install(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
