@@ -7,11 +7,13 @@ and resolves versions from PEP 440 tags), never on this repository.
 import filecmp
 import json
 import os
+import re
 import subprocess
+import sys
 
 import pytest
 import yaml
-from test_cruft import SLUG_DIR, append, commit_all, run, template_repo  # noqa: F401 (fixture)
+from test_cruft import SLUG_DIR, append, commit_all, create, run, template_repo  # noqa: F401 (fixture)
 
 from baked import BIN
 from conftest import IN_CI, TEMPLATE
@@ -180,6 +182,51 @@ def test_copier_update_brings_a_later_template_version_and_keeps_the_projects_ed
     assert not (project / ".github").exists(), "the post-gen hook keeps the unchosen CI file out"
     assert not list(project.rglob("*.rej"))
     assert yaml.safe_load((project / ANSWERS_FILE).read_text())["_commit"] == "1.1.0"
+
+
+def readme_commands(heading: str) -> str:
+    """The first ```bash block of the template README's section `heading`."""
+    readme = (TEMPLATE / "README.md").read_text()
+    section = readme[readme.index(heading) :]
+    return re.search(r"```bash\n(.*?)```", section, re.DOTALL)[1]
+
+
+def test_a_cruft_project_moves_to_copier_with_the_readmes_commands(template_repo, tmp_path):  # noqa: F811
+    tag(template_repo, "0.2.0")
+    project = create(template_repo, tmp_path, database="mysql", ci="gitlab", package_name="billing")
+    models = project / "billing" / "models.py"
+    append(models, "# the project's own change\n")
+    commit_all(project, "project work")
+
+    # The README's step 2, as written, pointed at this template copy and this machine's tools.
+    answers = tmp_path / "answers.yml"
+    script = (
+        readme_commands("### Moving a project from cruft to copier")
+        .replace("uvx --with copier-template-extensions copier", str(BIN / "copier"))
+        .replace("https://github.com/YOUR-ORG/cookiecutter-alembic", str(template_repo))
+        .replace("/tmp/answers.yml", str(answers))
+        .replace("python -c", f"{sys.executable} -c")
+    )
+    run("bash", "-euc", script, cwd=project)
+    # Step 3: only the answers file is new; nothing of the project was overwritten or brought back.
+    assert run("git", "status", "--porcelain", cwd=project).stdout.splitlines() == [f"?? {ANSWERS_FILE}"]
+    answered = yaml.safe_load((project / ANSWERS_FILE).read_text())
+    assert (answered["_commit"], answered["database"], answered["package_name"]) == (
+        "0.2.0",
+        "mysql",
+        "billing",
+    )
+    run("git", "rm", "-q", ".cruft.json", cwd=project)
+    commit_all(project, "from cruft to copier")
+
+    # From then on, copier update brings the template's next version and keeps the project's edits.
+    append(template_repo / SLUG_DIR / ".gitignore", ".mypy_cache/\n")
+    commit_all(template_repo, "template: ignore .mypy_cache")
+    tag(template_repo, "0.2.1")
+    copier("update", "--trust", "--defaults", cwd=project)
+    assert (project / ".gitignore").read_text().endswith(".mypy_cache/\n")
+    assert models.read_text().endswith("# the project's own change\n")
+    assert not (project / ".github").exists() and not list(project.rglob("*.rej"))
 
 
 def old_layout_commit():
