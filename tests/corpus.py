@@ -586,4 +586,62 @@ CASES = [
         "Index ix_items_nothing on table items has no columns",
         override=None,
     ),
+    Case(
+        "stored_generated_column_on_existing_table",
+        "strong_migrations: Adding a stored generated column",
+        items(col(V, "sa.String(20)")),
+        items(
+            col(V, "sa.String(20)"),
+            col("v_upper", "sa.String(20)", 'sa.Computed("upper(v)", persisted=True)'),
+        ),
+        # SQLite: batch mode copies the table (ALTER TABLE cannot add a STORED column).
+        PER_DB_REWRITE,
+        {"postgresql": "rewriting the whole table", "mysql": "copy the whole table to compute it"},
+        seed={"items": rows("a", "b")},
+    ),
+    Case(
+        "virtual_generated_column_on_existing_table",
+        "strong_migrations: Adding a stored generated column (a virtual one is added in place)",
+        items(col(V, "sa.String(20)")),
+        items(
+            col(V, "sa.String(20)"),
+            col("v_upper", "sa.String(20)", 'sa.Computed("upper(v)", persisted=False)'),
+        ),
+        "allow",
+        seed={"items": rows("a", "b")},
+        backends=("sqlite", "mysql"),  # PostgreSQL has stored generated columns only
+    ),
+    Case(
+        "identity_column_on_existing_table",
+        "strong_migrations: Adding an auto-incrementing column",
+        items(col(V, "sa.String(20)")),
+        items(col(V, "sa.String(20)"), col("seq", "sa.Integer", "sa.Identity()", NOT_NULL)),
+        {"sqlite": "refuse", "postgresql": "review", "mysql": "refuse"},
+        {
+            "sqlite": "only PostgreSQL numbers the existing rows",
+            "postgresql": "numbers every existing row, rewriting the whole table",
+            "mysql": "only PostgreSQL numbers the existing rows",
+        },
+        seed={"items": rows("a", "b")},
+    ),
+    Case(
+        "unique_column_with_a_default_on_existing_table",
+        "django: ask_unique_callable_default_addition",
+        items(col(V, "sa.String(20)")),
+        items(
+            col(V, "sa.String(20)"),
+            col("code", "sa.String(20)", NOT_NULL, 'server_default="x"', "unique=True"),
+        ),
+        "refuse",
+        "every existing row gets the same value",
+        seed={"items": rows("a", "b")},
+    ),
+    Case(
+        "unique_nullable_column_on_existing_table",
+        "django: ask_unique_callable_default_addition (NULLs never collide)",
+        items(col(V, "sa.String(20)")),
+        items(col(V, "sa.String(20)"), col("code", "sa.String(20)", NULLABLE, "unique=True")),
+        "allow",
+        seed={"items": rows("a", "b")},
+    ),
 ]

@@ -205,6 +205,51 @@ def test_adding_a_not_null_column_needs_a_server_default_on_an_existing_table():
     assert check(add_column(with_default)) == []
 
 
+def test_an_identity_column_on_an_existing_table_is_numbered_only_by_postgresql():
+    column = sa.Column("seq", sa.Integer, sa.Identity(), nullable=False)
+    assert check(add_column(column), dialect=PG) == ["items.seq: " + text("review_identity")]
+    for dialect in (LITE, MY):
+        assert f"items.seq: {text('add_identity')}" in refusal(add_column(column), dialect=dialect)
+
+
+def test_a_generated_column_on_an_existing_table_is_computed_by_a_table_rewrite():
+    def generated(persisted):
+        return add_column(sa.Column("v_upper", sa.String(20), sa.Computed("upper(v)", persisted=persisted)))
+
+    rewrite = "items.v_upper: " + text("review_generated_rewrite")
+    copy = "items.v_upper: " + text("review_generated_copy")
+    assert check(generated(None), dialect=PG) == check(generated(True), dialect=PG) == [rewrite]
+    assert check(generated(True), dialect=MY) == [copy]
+    # A virtual column is added in place on MySQL/MariaDB; SQLite's batch mode copies small tables.
+    assert check(generated(False), dialect=MY) == check(generated(None), dialect=MY) == []
+    assert check(generated(True), dialect=LITE) == []
+
+
+def test_a_unique_constraint_over_one_default_for_every_row_is_refused():
+    code = sa.Column("code", sa.String(20), nullable=False, server_default="x")
+    unique = ops.CreateUniqueConstraintOp("uq_items_code", "items", ["code"])
+    expected = f"items.code: {text('unique_default', name='uq_items_code', default='x')}"
+    assert expected in refusal(add_column(code), unique, dialect=PG)
+    unique_index = ops.CreateIndexOp("ix_items_code", "items", ["code"], unique=True)
+    expected_index = f"items.code: {text('unique_default', name='ix_items_code', default='x')}"
+    assert expected_index in refusal(add_column(code), unique_index, dialect=MY)
+    # A per-row default gives each row its own value; an existing column keeps rows apart.
+    uuid = sa.Column("code", sa.Uuid, nullable=False, server_default=sa.text("gen_random_uuid()"))
+    assert check(add_column(uuid), unique, dialect=PG)
+    together = ops.CreateUniqueConstraintOp("uq_items_id_code", "items", ["id", "code"])
+    assert check(add_column(code), together, dialect=PG) == [
+        "items: " + text("review_unique_constraint", name="uq_items_id_code")
+    ]
+
+
+def test_a_unique_constraint_over_new_columns_that_are_all_null_needs_no_review():
+    code = sa.Column("code", sa.String(20), nullable=True)
+    unique = ops.CreateUniqueConstraintOp("uq_items_code", "items", ["code"])
+    assert check(add_column(code), unique, dialect=PG) == []
+    # On a column the table already has, duplicates may be there.
+    assert check(unique, dialect=PG) == ["items: " + text("review_unique_constraint", name="uq_items_code")]
+
+
 def test_not_null_columns_of_a_new_table_are_fine():
     table = sa.Table(
         "codes",

@@ -129,6 +129,31 @@ def _has_server_default(op: ops.AlterColumnOp) -> bool:
     )
 
 
+def added_columns(upgrade_ops: ops.OpContainer) -> dict[tuple[str, str], Any]:
+    """Columns this revision adds to tables that already exist, by (table, column name)."""
+    new_tables = created_tables(upgrade_ops)
+    return {
+        (op.table_name, op.column.name): op.column
+        for op in walk(upgrade_ops)
+        if isinstance(op, ops.AddColumnOp) and op.table_name not in new_tables
+    }
+
+
+def _unique_columns(op: ops.MigrateOperation) -> tuple[str, str, list[str]] | None:
+    """(table, name, column names) of the unique constraint or unique index `op` creates."""
+    if isinstance(op, ops.CreateUniqueConstraintOp):
+        return op.table_name, str(op.constraint_name), [str(getattr(c, "name", c)) for c in op.columns]
+    if isinstance(op, ops.CreateIndexOp) and op.unique:
+        return op.table_name, str(op.index_name), [str(getattr(c, "name", c)) for c in op.columns]
+    return None
+
+
+def _same_default_for_every_row(column: Any) -> bool:
+    """A constant server default: every existing row gets the same value (a function like
+    gen_random_uuid() gives each row its own; identity and computed values differ per row)."""
+    return isinstance(column.server_default, DefaultClause) and not _is_volatile(column.server_default)
+
+
 def _alter_findings(op: ops.AlterColumnOp, dialect: str | None) -> Iterator[Finding]:
     if op.modify_type is not None and narrows(op.existing_type, op.modify_type, dialect):
         action = text("narrow_type", old=str(op.existing_type), new=str(op.modify_type))
@@ -168,15 +193,34 @@ def destructive_operations(upgrade_ops: ops.OpContainer, dialect: str | None = N
             )
         elif isinstance(op, ops.AlterColumnOp):
             found.extend(_alter_findings(op, dialect))
-        elif (
-            isinstance(op, ops.AddColumnOp)
-            and op.table_name not in new_tables
-            and not op.column.nullable
-            and op.column.server_default is None
-            and not op.column.primary_key
-        ):
-            found.append(Finding(op.table_name, op.column.name, text("add_not_null")))
+        elif isinstance(op, ops.AddColumnOp) and op.table_name not in new_tables:
+            found.extend(_added_column_findings(op, dialect))
+    found.extend(_unique_over_a_default(upgrade_ops))
     return found
+
+
+def _added_column_findings(op: ops.AddColumnOp, dialect: str | None) -> Iterator[Finding]:
+    column = op.column
+    if column.identity is not None and dialect != "postgresql":
+        # Only PostgreSQL numbers the existing rows; SQLAlchemy drops Identity() on MySQL/MariaDB.
+        yield Finding(op.table_name, column.name, text("add_identity"))
+    elif not column.nullable and column.server_default is None and not column.primary_key:
+        yield Finding(op.table_name, column.name, text("add_not_null"))
+
+
+def _unique_over_a_default(upgrade_ops: ops.OpContainer) -> Iterator[Finding]:
+    """A unique constraint over columns added with one constant default: two rows already collide."""
+    added = added_columns(upgrade_ops)
+    for op in walk(upgrade_ops):
+        unique = _unique_columns(op)
+        if unique is None:
+            continue
+        table, name, columns = unique
+        new_columns = [added[(table, column)] for column in columns if (table, column) in added]
+        if len(new_columns) == len(columns) and all(map(_same_default_for_every_row, new_columns)):
+            for column in new_columns:
+                default = str(cast(DefaultClause, column.server_default).arg)
+                yield Finding(table, column.name, text("unique_default", name=name, default=default))
 
 
 def _refuse_broken_models(upgrade_ops: ops.OpContainer) -> None:
@@ -232,20 +276,29 @@ def _column_points(op: ops.MigrateOperation, dialect: str | None, existing: bool
             yield where + text("review_filled")
     elif isinstance(op, ops.AddColumnOp) and existing:
         where = f"{op.table_name}.{op.column.name}: "
+        computed = op.column.computed
         if dialect == "postgresql" and _is_volatile(op.column.server_default):
             yield where + text(
                 "review_volatile_default", default=str(cast(DefaultClause, op.column.server_default).arg)
             )
+        elif dialect == "postgresql" and op.column.identity is not None:
+            yield where + text("review_identity")
+        elif dialect == "postgresql" and computed is not None:
+            yield where + text("review_generated_rewrite")  # PostgreSQL's generated columns are stored
+        elif dialect == "mysql" and computed is not None and computed.persisted:
+            yield where + text("review_generated_copy")
 
 
-def _table_points(op: ops.MigrateOperation, dialect: str | None, online: bool) -> Iterator[str]:
+def _table_points(
+    op: ops.MigrateOperation, dialect: str | None, online: bool, all_null: set[tuple[str, str]]
+) -> Iterator[str]:
     # `online`: migrations.online_ddl writes the index CONCURRENTLY and the foreign
-    # key NOT VALID on PostgreSQL, so those need no word; duplicates still fail.
-    if isinstance(op, ops.CreateUniqueConstraintOp):
-        yield f"{op.table_name}: " + text("review_unique_constraint", name=op.constraint_name)
-    elif isinstance(op, ops.CreateIndexOp):
-        if op.unique:
-            yield f"{op.table_name}: " + text("review_unique_constraint", name=op.index_name)
+    # key NOT VALID on PostgreSQL, so those need no word; duplicates still fail,
+    # except over columns this revision adds without a default: NULLs never collide.
+    unique = _unique_columns(op)
+    if unique and not all((unique[0], column) in all_null for column in unique[2]):
+        yield f"{unique[0]}: " + text("review_unique_constraint", name=unique[1])
+    if isinstance(op, ops.CreateIndexOp):
         if dialect == "postgresql" and not online and not op.kw.get("postgresql_concurrently"):
             yield f"{op.table_name}: " + text("review_index", name=op.index_name)
     elif isinstance(op, ops.CreateForeignKeyOp) and not online and dialect != "mysql":
@@ -259,6 +312,11 @@ def review_points(
     """Operations that are allowed but deserve a second look in the review."""
     points = []
     new_tables = created_tables(upgrade_ops)
+    all_null = {
+        key
+        for key, column in added_columns(upgrade_ops).items()
+        if column.nullable and column.server_default is None
+    }
     for op in walk(upgrade_ops):
         table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
         existing = table not in new_tables
@@ -268,7 +326,7 @@ def review_points(
             kind = op.constraint_type or "constraint"
             points.append(f"{op.table_name}: " + text("drop_constraint", kind=kind, name=op.constraint_name))
         elif existing:
-            points.extend(_table_points(op, dialect, online))
+            points.extend(_table_points(op, dialect, online, all_null))
         points.extend(_column_points(op, dialect, existing))
     return points
 

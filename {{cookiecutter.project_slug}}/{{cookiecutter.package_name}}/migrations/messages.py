@@ -35,6 +35,16 @@ MESSAGES = {
             "MySQL/MariaDB silently fill them with '' or 0): give it a server_default, "
             "or add it nullable, backfill, then make it NOT NULL"
         ),
+        "add_identity": (
+            "add identity column to a table that has rows: only PostgreSQL numbers the existing rows "
+            "(SQLite fails; MySQL/MariaDB drop Identity() and fill 0): add it nullable, backfill, "
+            "then make it NOT NULL"
+        ),
+        "unique_default": (
+            "add column with server default {default} under unique {name}: every existing row gets the same "
+            "value, so the upgrade fails once the table has two rows; add the column without the default "
+            "(NULLs never collide), fill distinct values, then add the unique constraint"
+        ),
         "production_banner": "Environment: prod; database: {target}; command: {command}",
         "production_downgrade": (
             "Refusing to downgrade a production database: downgrades usually drop data. "
@@ -116,6 +126,18 @@ MESSAGES = {
         "review_volatile_default": (
             "server default {default} is evaluated per row: PostgreSQL rewrites the whole table to add the column"
         ),
+        "review_identity": (
+            "identity column: PostgreSQL numbers every existing row, rewriting the whole table under an "
+            "exclusive lock"
+        ),
+        "review_generated_rewrite": (
+            "generated column: PostgreSQL computes it for every existing row, rewriting the whole table "
+            "under an exclusive lock"
+        ),
+        "review_generated_copy": (
+            "stored generated column: MySQL/MariaDB copy the whole table to compute it, blocking writes "
+            "meanwhile (a virtual one, persisted=False, is added in place)"
+        ),
         "review_unique_constraint": (
             "unique {name} on a table that has rows: the upgrade fails if existing rows have duplicates"
         ),
@@ -154,6 +176,14 @@ MESSAGES = {
             "新增 NOT NULL 列但没有服务端默认值（表中已有数据时 PostgreSQL 和 SQLite 会失败，"
             "MySQL/MariaDB 会悄悄填入 '' 或 0）：请给它 server_default，"
             "或者先以可空列加入、回填数据，再改为 NOT NULL"
+        ),
+        "add_identity": (
+            "向已有数据的表新增标识列（identity）：只有 PostgreSQL 会为已有行编号"
+            "（SQLite 会失败；MySQL/MariaDB 会丢掉 Identity() 并填入 0）：请先以可空列加入、回填数据，再改为 NOT NULL"
+        ),
+        "unique_default": (
+            "新增带服务端默认值 {default} 的列并加上唯一约束 {name}：每一行已有数据都会得到同一个值，"
+            "表中有两行时升级就会失败；请先不带默认值加入该列（NULL 之间不冲突），填入互不相同的值，再加唯一约束"
         ),
         "production_banner": "环境：prod；数据库：{target}；命令：{command}",
         "production_downgrade": (
@@ -220,6 +250,11 @@ MESSAGES = {
         "review_copy": "类型 {old} -> {new} 在 MySQL/MariaDB 上会复制整张表，期间阻塞写入",
         "review_filled": "带服务端默认值的 NOT NULL：迁移会先把为 NULL 的行设为默认值",
         "review_volatile_default": "服务端默认值 {default} 按行求值：PostgreSQL 为新增这一列会重写整张表",
+        "review_identity": "标识列（identity）：PostgreSQL 会为每一行已有数据编号，在排他锁下重写整张表",
+        "review_generated_rewrite": "生成列：PostgreSQL 会为每一行已有数据计算它，在排他锁下重写整张表",
+        "review_generated_copy": (
+            "存储型生成列：MySQL/MariaDB 会复制整张表来计算它，期间阻塞写入（虚拟生成列 persisted=False 可原地添加）"
+        ),
         "review_unique_constraint": "在已有数据的表上新增唯一约束 {name}：已有行存在重复值时升级会失败",
         "review_index": "索引 {name} 没有使用 CONCURRENTLY 创建：建索引期间 PostgreSQL 会阻塞对该表的写入",
         "review_foreign_key_named": (
