@@ -20,11 +20,26 @@ LOCKS = f"{PACKAGE}/migrations/locks.py"
 SETTINGS = f"{PACKAGE}/settings.py"
 ENV_PY = f"{PROJECT}/alembic/env.py"
 NOXFILE = f"{PROJECT}/noxfile.py"
+NARROWING = f"{PACKAGE}/migrations/narrowing.py"
+COMPARE = f"{PACKAGE}/migrations/compare.py"
+ENUMS = f"{PACKAGE}/migrations/enums.py"
+ONLINE_DDL = f"{PACKAGE}/migrations/online_ddl.py"
+RETRIES = f"{PACKAGE}/migrations/retries.py"
+REWRITES = f"{PACKAGE}/migrations/rewrites.py"
+BACKFILL = f"{PACKAGE}/migrations/backfill.py"
+REVISIONS_FROZEN = f"{PROJECT}/tools/revisions_frozen.py"
+# What lets copier render the template as cookiecutter does.
+COPIER_COMPAT = "copier_support/cookiecutter_compat.py"
 # The answer checks cookiecutter runs while it renders the answers (and copier reuses).
 ANSWER_CHECKS = "local_extensions.py"
 
 # The baked project's own unit tests (guards, settings, overrides), on SQLite.
 BAKED_UNIT_TESTS = ("tests/test_bake.py", "-k", "own_tests and sqlite")
+
+
+def corpus_case(case: str, backend: str = "sqlite") -> tuple[str, ...]:
+    """One case of the guard corpus (tests/corpus.py) on one database: the real CLI on seeded rows."""
+    return ("tests/test_guard_corpus.py", "-k", f"{case} and {backend}")
 
 
 @dataclass(frozen=True)
@@ -283,5 +298,111 @@ MUTATIONS = [
         "        pass\n",
         "a connection error never shows the password",
         BAKED_UNIT_TESTS,
+    ),
+    # The safety modules: what narrows, what compares equal, enum changes, online DDL,
+    # lock retries, the rewrites, the backfill; frozen revisions and copier's rendering.
+    Mutation(
+        "numeric_scale_cut_allowed",
+        NARROWING,
+        "return cast(bool, new_scale >= old_scale and new.precision - new_scale >= old.precision - old_scale)",
+        "return cast(bool, new.precision - new_scale >= old.precision - old_scale)",
+        "Numeric(10, 4) -> Numeric(10, 2) narrows (the stored decimals are cut)",
+        corpus_case("numeric_smaller_scale"),
+    ),
+    Mutation(
+        "integer_text_without_minus_sign",
+        NARROWING,
+        "return integer_digits(integer_bits(type_)) + 1  # and a minus sign",
+        "return integer_digits(integer_bits(type_))",
+        "BigInteger -> String(19) narrows: -9223372036854775808 needs 20 characters",
+        corpus_case("bigint_to_string_19"),
+    ),
+    Mutation(
+        "mysql_index_dropped_under_its_foreign_key",
+        COMPARE,
+        "                _foreign_keys_around_index_drops(container, metadata)\n",
+        "                pass\n",
+        "on MySQL/MariaDB an index a kept foreign key uses is dropped with the key dropped and re-added around it",
+        ("tests/test_real_models.py", "-k", "mysql"),
+    ),
+    Mutation(
+        "unique_on_primary_key_compared",
+        COMPARE,
+        'if type_ == "unique_constraint" and _duplicates_primary_key(object_):',
+        'if type_ == "unique" and _duplicates_primary_key(object_):',
+        "a UNIQUE identical to the primary key is left out of the comparison (PostgreSQL: alembic check clean)",
+        ("tests/test_real_models.py", "-k", "postgresql"),
+    ),
+    Mutation(
+        "enum_value_renamed_as_added",
+        ENUMS,
+        "    if set(in_database) <= set(wanted):\n        return AddEnumValuesOp(",
+        "    if set(wanted) - set(in_database):\n        return AddEnumValuesOp(",
+        "a PostgreSQL enum that loses a value while gaining another is refused, not written as ADD VALUE",
+        corpus_case("enum_value_replaced", "postgresql"),
+    ),
+    Mutation(
+        "enum_check_not_read",
+        ENUMS,
+        "checked = _check_values(inspector, table.name, column.name) if column.type.create_constraint else None",
+        "checked = None",
+        "a non-native Enum's CHECK is compared with the models' values (an added value rewrites it)",
+        ("tests/test_enums.py", "-k", "sqlite_check_constraint"),
+    ),
+    Mutation(
+        "foreign_key_never_validated",
+        ONLINE_DDL,
+        'before=[_sql(f"{add} NOT VALID")], autocommit=[_sql(validate)])',
+        'before=[_sql(f"{add} NOT VALID")])',
+        "a foreign key added NOT VALID on PostgreSQL is then validated (the existing rows checked)",
+        ("tests/test_online_ddl.py", "-k", "existing_tables"),
+    ),
+    Mutation(
+        "not_null_check_left_behind",
+        ONLINE_DDL,
+        "after=[operation, _sql(drop)]",
+        "after=[operation]",
+        "the CHECK (col IS NOT NULL) that lets PostgreSQL set NOT NULL without a scan is dropped after",
+        ("tests/test_online_ddl.py", "-k", "existing_tables"),
+    ),
+    Mutation(
+        "autocommit_revision_retried",
+        RETRIES,
+        '        if self.autocommit:\n            return messages.text("lock_retry_autocommit")\n',
+        "",
+        "a revision that committed statements in autocommit_block() is not retried after a lock timeout",
+        ("tests/test_lock_retries.py", "-k", "autocommit_block"),
+    ),
+    Mutation(
+        "existing_server_default_not_filled",
+        REWRITES,
+        "    for default in (op.modify_server_default, op.existing_server_default):",
+        "    for default in (op.modify_server_default,):",
+        "NOT NULL on a column with a server default first sets the NULL rows to that default",
+        corpus_case("not_null_on_column_with_server_default"),
+    ),
+    Mutation(
+        "backfill_in_the_revision_transaction",
+        BACKFILL,
+        "    with context.autocommit_block():\n        bind = op.get_bind()",
+        "    if True:\n        bind = op.get_bind()",
+        "each backfill batch commits on its own: an interrupted backfill keeps its batches",
+        ("tests/test_backfill.py", "-k", "interrupted and postgresql"),
+    ),
+    Mutation(
+        "renamed_revision_allowed",
+        REVISIONS_FROZEN,
+        'ALLOWED = {"A"}',
+        'ALLOWED = {"A", "R"}',
+        "nox -s revisions_frozen refuses a revision file on the default branch that was renamed",
+        ("tests/test_ci_files.py", "-k", "revisions_frozen"),
+    ),
+    Mutation(
+        "verbatim_files_rendered_by_copier",
+        COPIER_COMPAT,
+        "if any(fnmatch.fnmatch(inside_project, pattern) for pattern in VERBATIM):",
+        'if any(fnmatch.fnmatch(name or "", pattern) for pattern in VERBATIM):',
+        "copier copies the CI files (GitHub's ${{ }} expressions) unrendered, as cookiecutter does",
+        ("tests/test_copier.py", "-k", "same_project and defaults"),
     ),
 ]

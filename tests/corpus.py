@@ -578,6 +578,15 @@ CASES = [
         seed={"items": rows("draft", "closed")},
     ),
     Case(
+        "enum_value_replaced",
+        "squawk: changing-column-type (a value renamed is a value removed: rows holding it fail)",
+        items(col(V, 'sa.Enum("draft", "posted", "closed", name="state")')),
+        items(col(V, 'sa.Enum("draft", "posted", "done", name="state")')),
+        "refuse",
+        TYPES_NARROWED,
+        seed={"items": rows("draft", "closed")},
+    ),
+    Case(
         "index_without_columns",
         "squawk: syntax-error (CREATE INDEX with no columns)",
         items(col(V, "sa.String(20)")),
