@@ -405,4 +405,21 @@ MUTATIONS = [
         "copier copies the CI files (GitHub's ${{ }} expressions) unrendered, as cookiecutter does",
         ("tests/test_copier.py", "-k", "same_project and defaults"),
     ),
+    # The authorities' rules for columns added to tables that have rows.
+    Mutation(
+        "identity_column_allowed_everywhere",
+        GUARDS,
+        'if column.identity is not None and dialect != "postgresql":',
+        "if False:",
+        "an Identity() column added to a table with rows is refused where the database does not number them",
+        corpus_case("identity_column_on_existing_table", "mysql"),
+    ),
+    Mutation(
+        "unique_over_one_default_allowed",
+        GUARDS,
+        "if len(new_columns) == len(columns) and all(map(_same_default_for_every_row, new_columns)):",
+        "if False:",
+        "a unique constraint over a column added with one constant default is refused (two rows collide)",
+        corpus_case("unique_column_with_a_default_on_existing_table", "postgresql"),
+    ),
 ]
