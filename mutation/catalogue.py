@@ -98,8 +98,8 @@ MUTATIONS = [
     Mutation(
         "not_null_column_allowed",
         GUARDS,
-        '            found.append(Finding(op.table_name, op.column.name, text("add_not_null")))\n',
-        "            pass\n",
+        '        yield Finding(op.table_name, column.name, text("add_not_null"))\n',
+        "        pass\n",
         "autogenerate refuses a NOT NULL column without a server default added to an existing table",
         ("tests/test_guard_corpus.py", "-k", "add_not_null_column_without_default and sqlite"),
     ),
