@@ -142,10 +142,13 @@ def added_columns(upgrade_ops: ops.OpContainer) -> dict[tuple[str, str], Any]:
 def _unique_columns(op: ops.MigrateOperation) -> tuple[str, str, list[str]] | None:
     """(table, name, column names) of the unique constraint or unique index `op` creates."""
     if isinstance(op, ops.CreateUniqueConstraintOp):
-        return op.table_name, str(op.constraint_name), [str(getattr(c, "name", c)) for c in op.columns]
-    if isinstance(op, ops.CreateIndexOp) and op.unique:
-        return op.table_name, str(op.index_name), [str(getattr(c, "name", c)) for c in op.columns]
-    return None
+        name = op.constraint_name
+    elif isinstance(op, ops.CreateIndexOp) and op.unique:
+        name = op.index_name
+    else:
+        return None
+    # Names from autogenerate; Column objects from an Index built in code.
+    return op.table_name, str(name), [str(getattr(column, "name", column)) for column in op.columns]
 
 
 def _same_default_for_every_row(column: Any) -> bool:
