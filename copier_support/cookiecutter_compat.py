@@ -1,6 +1,6 @@
 """Let copier render this cookiecutter template unchanged (loaded by copier.yml's `_jinja_extensions`).
 
-Copier renders with the same Jinja, but four things differ from cookiecutter, and
+Copier renders with the same Jinja, but five things differ from cookiecutter, and
 this extension supplies each, reading cookiecutter.json so there is one list of
 questions and one list of verbatim files:
 
@@ -11,6 +11,8 @@ questions and one list of verbatim files:
   byte for byte;
 - `{% import "i18n/..." %}` resolves against cookiecutter's `templates/`
   directory, not the template root: `templates/` is searched too;
+- cookiecutter.json's private constants (`_guardrails_version`) are no copier questions:
+  they join the `cookiecutter` mapping from cookiecutter.json;
 - `slugify` and local_extensions.py's answer checks (copier.yml's per-question validators
   call them, so both tools refuse the same answers with the same line).
 """
@@ -32,6 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 COOKIECUTTER_JSON = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
 QUESTIONS = [key for key in COOKIECUTTER_JSON if not key.startswith("_")]
 VERBATIM = COOKIECUTTER_JSON.get("_copy_without_render", [])
+# cookiecutter.json's private constants (`_guardrails_version`): not questions, but the files use them.
+CONSTANTS = {
+    key: value
+    for key, value in COOKIECUTTER_JSON.items()
+    if key.startswith("_") and not key.startswith("__") and isinstance(value, str)
+}
 
 
 def _load_answer_checks():
@@ -109,7 +117,7 @@ class CookiecutterCompat(ContextHook):
         environment.globals["template_root"] = str(ROOT)
 
     def hook(self, context):
-        context["cookiecutter"] = {key: context[key] for key in QUESTIONS if key in context}
+        context["cookiecutter"] = {key: context[key] for key in QUESTIONS if key in context} | CONSTANTS
 
     def preprocess(self, source, name, filename=None):
         # Names are relative to the template root: "{{cookiecutter.project_slug}}/.gitlab-ci.yml".

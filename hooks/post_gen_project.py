@@ -1,4 +1,5 @@
-"""Keep only the whole files the answers chose: CI configuration, examples, README language.
+"""Keep only the whole files the answers chose (CI configuration, examples, language), and vendor
+the alembic-guardrails library.
 
 Each CI system has one whole file in the template, copied without rendering
 (`_copy_without_render` in cookiecutter.json: GitHub's expressions use the same
@@ -14,6 +15,7 @@ pasted into code.
 """
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -61,7 +63,7 @@ EXAMPLE_FILES = [
 ]
 # Files written once per docs_language: NAME.EXT (en) and NAME.zh.EXT (zh), such as the
 # README and what the guided tour says.
-TRANSLATED = ["README.md", "EXAMPLES.md", "tools/tour_text.py"]
+TRANSLATED = ["README.md", "EXAMPLES.md", "tools/tour_text.py", "alembic/env.py"]
 
 
 def choose_engine(project: Path, package: str, use_async: bool) -> None:
@@ -104,10 +106,44 @@ def choose_compose(project: Path, database: str) -> None:
             (project / name).unlink(missing_ok=True)
 
 
+# The library env.py runs on, as it lives in the template repository, and what of it a
+# project carries: what `pip install` / `uv sync` needs to build it, nothing of its tests.
+LIBRARY = Path("packages", "alembic-guardrails")
+VENDORED = ["pyproject.toml", "README.md", "CHANGELOG.md", "src"]
+BUILD_LEFTOVERS = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
+
+
+def vendor_guardrails(project: Path, template_root: Path, source: str) -> None:
+    """guardrails_source=vendor: a pinned copy in vendor/alembic-guardrails (a path source for uv).
+
+    `cruft update` / `copier update` re-run this, so a new library version arrives as a
+    replaced vendor folder, never as a merge into the project's own code.
+    """
+    if source != "vendor":
+        return
+    library = template_root / LIBRARY
+    if not (library / "pyproject.toml").is_file():
+        sys.exit(f"ERROR: the template has no {LIBRARY.as_posix()} at {template_root}; bake from a whole clone")
+    target = project / "vendor" / "alembic-guardrails"
+    shutil.rmtree(target, ignore_errors=True)
+    for name in VENDORED:
+        if (library / name).is_dir():
+            shutil.copytree(library / name, target / name, ignore=BUILD_LEFTOVERS)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(library / name, target / name)
+
+
+def template_root(answers: dict) -> Path:
+    """Where the template was read from: cookiecutter's `_repo_dir` (a local clone of a URL too)."""
+    return Path(answers.get("_repo_dir") or answers.get("_template") or ".").resolve()
+
+
 if __name__ == "__main__":
     # cookiecutter renders the answers into this file; copier (copier.yml `_tasks`)
-    # runs it unrendered and passes them as the one argument.
+    # runs it unrendered and passes them as the first argument, the template root as the second.
     answers = json.loads(sys.argv[1] if len(sys.argv) > 1 else r"""{{ cookiecutter | tojson }}""")
+    root = Path(sys.argv[2]) if len(sys.argv) > 2 else template_root(answers)
     project = Path.cwd()
     choose_ci_database(project, answers["database"])
     remove_unchosen_ci(project, answers["ci"])
@@ -116,3 +152,4 @@ if __name__ == "__main__":
         remove_examples(project)
     choose_language(project, answers["docs_language"])
     choose_compose(project, answers["database"])
+    vendor_guardrails(project, root, answers.get("guardrails_source", "vendor"))

@@ -2,7 +2,7 @@
 
 The second tutorial's environment-specific revision: demo rows everywhere but
 production. env.py hands every migration its environment as
-op.get_context().opts["env"]; migrations.helpers.environment() reads it.
+op.get_context().opts["env"]; alembic_guardrails.helpers.environment() reads it.
 
 Revision ID: 7d2e4c6a8b10
 Revises: 5f3a9c2e1b7d
@@ -15,7 +15,7 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-from {{ cookiecutter.package_name }}.migrations.helpers import environment
+from alembic_guardrails.helpers import environment
 
 # revision identifiers, used by Alembic.
 revision: str = "7d2e4c6a8b10"

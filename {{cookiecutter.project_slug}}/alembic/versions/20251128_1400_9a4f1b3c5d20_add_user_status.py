@@ -3,7 +3,7 @@
 Step 1 of the second tutorial's "add user status": add the column nullable, so
 existing rows stay valid. A fast, transactional schema change in a revision of
 its own: the backfill that follows commits in batches and must not share a
-revision with DDL (see {{ cookiecutter.package_name }}/migrations/backfill.py).
+revision with DDL (see alembic_guardrails.backfill).
 
 Revision ID: 9a4f1b3c5d20
 Revises: 7d2e4c6a8b10

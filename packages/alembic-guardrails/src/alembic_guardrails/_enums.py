@@ -26,7 +26,7 @@ from sqlalchemy import column as sqlcolumn
 from sqlalchemy import table as sqltable
 from sqlalchemy.engine import Inspector
 
-from .guards import walk
+from ._guards import walk
 
 # The values inside a CHECK (col IN ('a', 'b')) as the database gives it back.
 QUOTED = re.compile(r"'((?:[^']|'')*)'")

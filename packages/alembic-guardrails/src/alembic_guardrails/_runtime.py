@@ -1,7 +1,5 @@
 """How migrations connect and run safely; env.py calls these in order.
 
-- `migration_environment` and `migration_url` turn settings problems into
-  one-line Alembic errors;
 - `run_online` connects (sync or async), then calls the migrations;
 - `compares_models` tells whether a command needs the models at all;
 - `connect` opens (or reuses) the connection, takes the migration lock
@@ -21,7 +19,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext, suppress
 from typing import TYPE_CHECKING, Any, cast, overload
 
@@ -32,17 +30,16 @@ from sqlalchemy import Connection, Engine, create_engine, event, pool, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from ..settings import SettingsError, database_url, disagreeing_environments, environment_name
-from . import messages
-from .failures import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT  # retries.py imports it from here
-from .failures import (
+from . import _messages as messages
+from ._failures import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT  # retries.py imports it from here
+from ._failures import (
     CtrlC,
     explain_failures,  # noqa: F401  (env.py calls runtime.explain_failures)
     plain_ctrl_c,
     reported_interruption,
 )
-from .guards import TRUE_WORDS
-from .locks import migration_lock
+from ._guards import TRUE_WORDS
+from ._locks import migration_lock
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -55,20 +52,6 @@ READ_ONLY_COMMANDS = {"current", "check"}
 RUN_ONLY_COMMANDS = {"upgrade", "downgrade", "stamp", "current"}
 # Alembic's migration functions, by what they do to the database.
 CHANGING_COMMANDS = {"upgrade": "upgrade", "downgrade": "downgrade", "do_stamp": "stamp"}
-
-
-def migration_environment() -> str:
-    try:
-        return environment_name(for_migrations=True)
-    except SettingsError as error:
-        raise CommandError(str(error)) from None
-
-
-def migration_url(environment: str) -> URL:
-    try:
-        return database_url(environment=environment)
-    except SettingsError as error:
-        raise CommandError(str(error)) from None
 
 
 def _no_driver_transactions(dbapi_connection: Any, connection_record: Any) -> None:
@@ -339,7 +322,10 @@ def command_name(migration_context: Any) -> str | None:
 
 
 def guard_environment(
-    migration_context: MigrationContext, environment: str, x_arguments: dict[str, str]
+    migration_context: MigrationContext,
+    environment: str,
+    x_arguments: Mapping[str, str],
+    disagreement: tuple[str, str] | None = None,
 ) -> None:
     """Production: say what is about to change, and refuse downgrades unless allowed.
 
@@ -350,7 +336,6 @@ def guard_environment(
     command = command_name(migration_context)
     if command is None:
         return
-    disagreement = disagreeing_environments()
     if disagreement is not None:
         app_env, alembic_env = disagreement
         print(

@@ -7,7 +7,7 @@ from their error masks it, whatever the driver said.
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.package_name }}.migrations import runtime
+from alembic_guardrails import _runtime as runtime
 
 SECRET = "s3cr3t-pw"
 

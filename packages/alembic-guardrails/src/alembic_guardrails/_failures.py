@@ -35,7 +35,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, column, inspect, select, table
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from . import messages
+from . import _messages as messages
 
 DEFAULT_LOCK_TIMEOUT = "500ms"
 # The exit status of a process ended by SIGINT, as shells report it.

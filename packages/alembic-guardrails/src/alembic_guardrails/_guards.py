@@ -24,9 +24,9 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultDialect
 
-from .messages import text
-from .narrowing import narrows
-from .rewrites import Rename, apply_renames, fill_nulls_before_not_null, parse_renames
+from ._messages import text
+from ._narrowing import narrows
+from ._rewrites import Rename, apply_renames, fill_nulls_before_not_null, parse_renames
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"", "0", "false", "no", "off"}

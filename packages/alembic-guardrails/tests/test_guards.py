@@ -9,7 +9,7 @@ from alembic.operations import ops
 from alembic.util import CommandError
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-from {{ cookiecutter.package_name }}.migrations.guards import (
+from alembic_guardrails._guards import (
     Overrides,
     TableFilter,
     check_revision,
@@ -17,9 +17,9 @@ from {{ cookiecutter.package_name }}.migrations.guards import (
     review_points,
     split_list,
 )
-from {{ cookiecutter.package_name }}.migrations.messages import MESSAGES, text
-from {{ cookiecutter.package_name }}.migrations.narrowing import narrows
-from {{ cookiecutter.package_name }}.migrations.rewrites import Rename, parse_renames
+from alembic_guardrails._messages import MESSAGES, text
+from alembic_guardrails._narrowing import narrows
+from alembic_guardrails._rewrites import Rename, parse_renames
 
 NO_OVERRIDES = Overrides()
 PG, MY, LITE = postgresql.dialect(), mysql.dialect(), sqlite.dialect()

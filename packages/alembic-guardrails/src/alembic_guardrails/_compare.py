@@ -43,8 +43,8 @@ from sqlalchemy import CheckConstraint, Connection, Enum, ForeignKeyConstraint, 
 from sqlalchemy import types as sqltypes
 from sqlalchemy.types import SchemaType
 
-from .enums import add_enum_changes, mentions
-from .guards import walk
+from ._enums import add_enum_changes, mentions
+from ._guards import walk
 
 DOUBLE_PRECISION = 25  # FLOAT(p) with p >= 25 is a DOUBLE on MySQL/MariaDB
 # Alembic's include_object hook: (object, name, type, reflected, compare_to) -> keep it?

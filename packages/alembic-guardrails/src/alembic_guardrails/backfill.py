@@ -6,7 +6,7 @@ revision: live traffic that writes any of those rows waits for all of them.
 `backfill()` walks the table in primary-key order instead, `batch_size` keys at
 a time, and commits each batch, so no write waits for more than one batch:
 
-    from {{ cookiecutter.package_name }}.migrations.backfill import backfill
+    from alembic_guardrails.backfill import backfill
 
     def upgrade() -> None:
         backfill(op, "users", {"status": "active"}, where="status IS NULL")

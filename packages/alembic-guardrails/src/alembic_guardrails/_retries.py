@@ -36,8 +36,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 
-from . import messages
-from .runtime import DEFAULT_LOCK_TIMEOUT, _seconds, _timeout_setting
+from . import _messages as messages
+from ._runtime import DEFAULT_LOCK_TIMEOUT, _seconds, _timeout_setting
 
 DEFAULT_BUDGET = "1min"
 # Pause before the second attempt; it doubles each time, up to MAX_PAUSE. A

@@ -8,8 +8,8 @@ one with a server default, is ordinary growth.
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from {{ cookiecutter.package_name }}.migrations.guards import Finding, destructive_operations, review_points
-from {{ cookiecutter.package_name }}.migrations.messages import text
+from alembic_guardrails._guards import Finding, destructive_operations, review_points
+from alembic_guardrails._messages import text
 
 
 def add_column(column):

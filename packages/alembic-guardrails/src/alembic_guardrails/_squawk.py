@@ -3,6 +3,8 @@
 `nox -s squawk` lints each revision's offline SQL with squawk. When a flagged
 statement is intended, say so right before it in the revision:
 
+    from alembic_guardrails.helpers import squawk_ignore
+
     squawk_ignore("ban-drop-column")  # unused since v2.3, see the ticket
     op.drop_column("users", "legacy")
 

@@ -36,9 +36,21 @@ except ImportError:  # Windows: no flock, but msvcrt's byte-range locks do the s
     fcntl = None  # type: ignore[assignment]  # checked before every use
     import msvcrt
 
-LOCK_NAME = "alembic-migrations:{{ cookiecutter.package_name }}"
-# pg_advisory_lock takes a bigint key; a stable hash of the name keeps it readable.
-PG_LOCK_KEY = zlib.crc32(LOCK_NAME.encode())
+# alembic.ini's `migration_lock_name`, set by Guardrails.from_config: runs that share a
+# name wait for each other. Projects sharing one database with one alembic_version table
+# must share it too; by default it is the version table's name.
+LOCK_NAME = "alembic-migrations:alembic_version"
+
+
+def set_lock_name(name: str) -> None:
+    global LOCK_NAME
+    LOCK_NAME = name
+
+
+def pg_lock_key() -> int:
+    """pg_advisory_lock takes a bigint key; a stable hash of the name keeps it readable."""
+    return zlib.crc32(LOCK_NAME.encode())
+
 # MySQL limits lock names to 64 characters.
 MYSQL_NAME_LIMIT = 64
 # Seconds between two tries while another run holds the lock.
@@ -85,7 +97,7 @@ def _postgresql_lock(connection: Connection) -> Iterator[None]:
         # A client killed mid-statement leaves its backend running that
         # statement, lock held; with this, the backend notices within a second.
         connection.execute(text("SET client_connection_check_interval = '1s'"))
-    key = {"key": PG_LOCK_KEY}
+    key = {"key": pg_lock_key()}
 
     def try_lock() -> bool:
         got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar()

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from {{ cookiecutter.package_name }}.migrations import backfill as backfill_module
-from {{ cookiecutter.package_name }}.migrations.backfill import backfill
+from alembic_guardrails import backfill as backfill_module
+from alembic_guardrails.backfill import backfill
 
 ROWS = 1000
 metadata = sa.MetaData()

@@ -11,9 +11,9 @@ from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
-from {{ cookiecutter.package_name }}.migrations import runtime
-from {{ cookiecutter.package_name }}.migrations.guards import Overrides, check_revision
-from {{ cookiecutter.package_name }}.migrations.messages import text
+from alembic_guardrails import _runtime as runtime
+from alembic_guardrails._guards import Overrides, check_revision
+from alembic_guardrails._messages import text
 
 
 def script(*operations):

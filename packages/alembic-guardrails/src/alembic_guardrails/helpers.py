@@ -1,10 +1,10 @@
-"""Small helpers for revision scripts.
+"""Small helpers for revision scripts: the environment, offline mode, online NOT NULL, squawk.
 
 env.py passes the environment name to every migration as
 `op.get_context().opts["env"]` (dev, test, staging or prod), so a revision can
 do environment-specific work, such as demo data outside production:
 
-    from {{ cookiecutter.package_name }}.migrations.helpers import environment
+    from alembic_guardrails.helpers import environment
 
     def upgrade() -> None:
         if environment() == "prod":
@@ -13,6 +13,11 @@ do environment-specific work, such as demo data outside production:
 """
 
 from alembic import op
+
+from ._online_ddl import set_not_null
+from ._squawk import squawk_ignore
+
+__all__ = ["environment", "is_offline", "is_production", "set_not_null", "squawk_ignore"]
 
 
 def environment() -> str:

@@ -1,10 +1,10 @@
 """What the migration guards say, in the team's language.
 
-LANGUAGE was chosen when the project was baked (docs_language); both
-catalogues are kept so a team can switch by editing one line.
+The language is alembic.ini's `language` option (en or zh), set once by
+`Guardrails.from_config`; English where it is unset.
 """
 
-LANGUAGE = "{{ cookiecutter.docs_language }}"
+LANGUAGE = "en"
 
 MESSAGES = {
     "en": {
@@ -268,3 +268,12 @@ MESSAGES = {
 def text(key: str, **values: object) -> str:
     """The message `key` in the project's language, with `values` filled in."""
     return MESSAGES[LANGUAGE][key].format(**values)
+
+
+def set_language(language: str) -> None:
+    """Speak `language` from now on (alembic.ini: `language = zh`)."""
+    global LANGUAGE
+    if language not in MESSAGES:
+        known = ", ".join(sorted(MESSAGES))
+        raise ValueError(f"language = {language!r} in alembic.ini is not one of: {known}")
+    LANGUAGE = language

@@ -21,7 +21,7 @@ from alembic.operations import ops
 from alembic.util import CommandError
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
-from .messages import text
+from ._messages import text
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext

@@ -38,8 +38,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import AddConstraint, UniqueConstraint
 from sqlalchemy.sql.elements import ClauseElement
 
-from . import messages
-from .guards import TRUE_WORDS
+from . import _messages as messages
+from ._guards import TRUE_WORDS
 
 # PostgreSQL truncates longer identifiers.
 NAME_LIMIT = 63

@@ -1,4 +1,4 @@
-"""migrations/compare.py and the naming convention on their own: Alembic objects in, corrections out.
+"""_compare.py and _enums.py on their own: Alembic objects in, corrections out.
 
 SQLite in memory stands in where a database must answer (enum values held by
 rows or allowed by a CHECK); the template's own tests run the same code through
@@ -17,8 +17,9 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.schema import CreateTable
 
-from {{ cookiecutter.package_name }}.migrations import compare, enums
-from {{ cookiecutter.package_name }}.schema import NAMING_CONVENTION
+from alembic_guardrails import _compare as compare
+from alembic_guardrails import _enums as enums
+from conftest import NAMING_CONVENTION
 
 
 def context(dialect_name, metadata=None, connection=None):
@@ -207,21 +208,3 @@ def test_postgresql_enum_operations_render_what_postgresql_needs():
         "DROP TYPE ticket_status_old",
     ]
     assert "loses ['new', 'held']" in code
-
-
-def test_naming_convention_names_every_check_constraint():
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    flags = sa.Table(
-        "flags",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("active", sa.Boolean(create_constraint=True)),
-        sa.Column("kind", sa.Enum("a", "b", native_enum=False, create_constraint=True)),
-        sa.Column("size", sa.Integer),
-        sa.CheckConstraint("size > 0", name="positive"),
-    )
-    ddl = str(CreateTable(flags).compile(dialect=mysql.dialect()))
-    for name in ("ck_flags_active", "ck_flags_kind", "ck_flags_positive"):
-        assert f"CONSTRAINT {name} CHECK" in ddl
-    with pytest.raises(InvalidRequestError, match="Give the CHECK constraint on table 'bad' a name"):
-        sa.Table("bad", metadata, sa.Column("size", sa.Integer), sa.CheckConstraint("size > 0"))

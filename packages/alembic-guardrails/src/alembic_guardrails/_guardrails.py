@@ -1,0 +1,190 @@
+"""The object env.py talks to: the guards configured from alembic.ini and `-x`, in one place.
+
+`Guardrails.options()` is what `context.configure()` needs for autogenerate and
+`alembic check` (filters, refusals, review points, comparisons); the rest is
+the run-time session (`run_online`, `guarded`, `run_with_lock_retries`,
+`offline_timeouts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
+from sqlalchemy import Connection
+from sqlalchemy.engine import URL
+
+from . import _compare, _locks, _messages, _online_ddl, _retries, _runtime
+from ._guards import Overrides, TableFilter, check_revision, split_list
+
+Directives = Callable[[MigrationContext, Any, list[Any]], None]
+
+
+@dataclass
+class Guardrails:
+    """The guards of one Alembic run. Build it with `Guardrails.from_config(context.config)`."""
+
+    config: Config
+    environment: str = "dev"
+    # (APP_ENV, ALEMBIC_ENV) when they disagree about production: announced, and it blocks downgrades.
+    environment_conflict: tuple[str, str] | None = None
+    table_filter: TableFilter = field(default_factory=TableFilter)
+    protected_tables: tuple[str, ...] = ()
+    x_arguments: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Config,
+        *,
+        environment: str = "dev",
+        environment_conflict: tuple[str, str] | None = None,
+    ) -> Guardrails:
+        """Read the guards' settings from alembic.ini's [alembic] section and the `-x` arguments.
+
+        Settings (all optional): `ignored_table_prefixes`, `ignored_table_suffixes`,
+        `protected_tables` (comma-separated), `postgresql_safe_ddl` (true/false),
+        `language` (en, zh), `migration_lock_name`.
+        """
+        option = config.get_main_option
+        try:
+            _messages.set_language(option("language") or "en")
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        version_table = option("version_table") or "alembic_version"
+        _locks.set_lock_name(option("migration_lock_name") or f"alembic-migrations:{version_table}")
+        return cls(
+            config=config,
+            environment=environment,
+            environment_conflict=environment_conflict,
+            table_filter=TableFilter(
+                prefixes=split_list(option("ignored_table_prefixes")),
+                suffixes=split_list(option("ignored_table_suffixes")),
+            ),
+            protected_tables=split_list(option("protected_tables")),
+            x_arguments=_x_arguments(config),
+        )
+
+    # --- autogenerate and `alembic check` -------------------------------------------------
+
+    def options(self, target: Connection | URL | str | None = None) -> dict[str, Any]:
+        """Keyword arguments for `context.configure()`.
+
+        `target` is the connection (online) or the URL or backend name (offline --sql):
+        SQLite gets batch mode and, on a connection made by `run_online`, transactional DDL.
+        """
+        backend = _backend_name(target)
+        options: dict[str, Any] = dict(
+            include_name=self.table_filter.include_name,
+            include_object=_compare.without_unique_on_primary_key(self.table_filter.include_object),
+            process_revision_directives=self.process_revision_directives,
+            compare_type=_compare.compare_type,
+            compare_server_default=_compare.compare_server_default,
+            # One transaction per revision: a failure keeps every revision before it.
+            transaction_per_migration=True,
+            render_as_batch=backend == "sqlite",
+            # Revisions read it as op.get_context().opts["env"] (helpers.environment()).
+            env=self.environment,
+        )
+        if isinstance(target, Connection):
+            options["transactional_ddl"] = _runtime.transactional_ddl(target)
+        return options
+
+    def process_revision_directives(
+        self, migration_context: MigrationContext, revision: Any, directives: list[Any]
+    ) -> None:
+        """Correct what autogenerate found, then refuse empty and dangerous revisions.
+
+        Runs for `alembic check` too, where it only corrects: the refusals apply when a
+        file would be written (`revision --autogenerate`).
+        """
+        _compare.tidy(migration_context, directives[0])
+        if not getattr(self.config.cmd_opts, "autogenerate", False):
+            return
+        online = _online_ddl.enabled(migration_context, self.config.get_main_option("postgresql_safe_ddl"))
+        review = check_revision(
+            directives[0],
+            protected_tables=self.protected_tables,
+            overrides=Overrides.from_x_arguments(self.x_arguments),
+            dialect=migration_context.dialect,
+            online=online,
+        )
+        review += _online_ddl.rewrite(migration_context, revision, directives, online)
+        for point in review:
+            print(f"  {_messages.text('review')}: {point}")
+
+    # --- running revisions ------------------------------------------------------------------
+
+    def run_online(
+        self,
+        handed_over: Any,
+        url: Callable[[], URL],
+        migrate: Callable[[Connection], None],
+    ) -> None:
+        """Connect (or use the Engine/Connection a tool handed over), hold the migration lock,
+        apply the lock timeouts, and call `migrate(connection)`. Async URLs run through asyncio
+        as in Alembic's `async` template. Read-only commands (`current`, `check`) take no lock."""
+        _runtime.run_online(handed_over, url, migrate, lock=_runtime.needs_lock(self.config))
+
+    @contextmanager
+    def guarded(self, migration_context: MigrationContext) -> Iterator[None]:
+        """Around `context.run_migrations()`: the production guard, then one line per failure."""
+        _runtime.guard_environment(
+            migration_context, self.environment, self.x_arguments, self.environment_conflict
+        )
+        with _runtime.explain_failures(migration_context):
+            yield
+
+    @staticmethod
+    def run_with_lock_retries(connection: Connection, run: Callable[[], None]) -> None:
+        """Run the revisions, retrying a revision whose lock wait timed out (back-off, jitter)."""
+        _retries.run_with_lock_retries(connection, run)
+
+    @staticmethod
+    def offline_timeouts(migration_context: MigrationContext) -> None:
+        """Write the lock timeouts at the top of `--sql` output, as an online run would set them."""
+        _retries.offline_timeouts(migration_context)
+
+
+def _x_arguments(config: Config) -> dict[str, str]:
+    """`-x key=value` from the command line (`config.cmd_opts`), none when run from Python."""
+    values: dict[str, str] = {}
+    for argument in getattr(getattr(config, "cmd_opts", None), "x", None) or ():
+        key, _, value = argument.partition("=")
+        values[key] = value
+    return values
+
+
+def _backend_name(target: Connection | URL | str | None) -> str | None:
+    if isinstance(target, Connection):
+        return target.dialect.name
+    if isinstance(target, URL):
+        return target.get_backend_name()
+    return target
+
+
+def compares_models(config: Config) -> bool:
+    """Whether this command compares the models with the database (revision --autogenerate,
+    check, tools such as pytest-alembic); upgrade, downgrade, stamp and current only run
+    revisions and can skip importing the models."""
+    return _runtime.compares_models(config)
+
+
+@contextmanager
+def settings_errors(*errors: type[BaseException]) -> Iterator[None]:
+    """Turn the project's own settings errors into Alembic's one-line `FAILED:`, not a traceback."""
+    try:
+        yield
+    except errors as error:
+        raise CommandError(str(error)) from None
+
+
+def refuse_url_in_ini(config: Config) -> None:
+    """For projects that read the URL from the environment: a `sqlalchemy.url` in alembic.ini
+    would be silently ignored, so it is refused with the fix."""
+    _runtime.refuse_url_in_ini(config)
