@@ -42,6 +42,7 @@ FIX_PACKAGE = "pass e.g. package_name=my_service"
 # A package of the same name would be imported instead of the library, or the other way round.
 INSTALLED = {
     "alembic",
+    "alembic_guardrails",
     "sqlalchemy",
     "dotenv",  # python-dotenv
     "psycopg",
@@ -77,7 +78,7 @@ def baked_names() -> set[str]:
     directories and modules (`tools/`, `alembic/`, `noxfile.py`), and what its `.gitignore`
     ignores by plain name (`build/`: a package there would never be committed).
     """
-    names = set()
+    names = {"vendor"}  # made by the post-gen hook: the vendored alembic-guardrails
     for entry in PROJECT_TEMPLATE.iterdir():
         if "{{" in entry.name:
             continue

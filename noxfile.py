@@ -4,6 +4,7 @@ Server tests read TEST_POSTGRES_URL and TEST_MYSQL_URL; without them they skip
 (and under CI=true they fail). `.ci/run` sets both for the local servers.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -12,7 +13,10 @@ import nox.virtualenv
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "library", "tests"]
+
+LIBRARY = Path("packages/alembic-guardrails")
+IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # The tests start thousands of Python processes, most in the fresh venvs of baked projects'
 # nox sessions. Python caches bytecode by default; container images often turn that off
@@ -31,6 +35,23 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def library(session: nox.Session) -> None:
+    """alembic-guardrails' own tests and types, on SQLite and on each server `.ci/run` names."""
+    session.install("-r", "tests/requirements.txt")
+    session.chdir(LIBRARY)
+    session.run("mypy")
+    session.run("pytest", "-q", *session.posargs, env={**PYTEST_ENV, "TEST_DATABASE_URL": ""})
+    for variable in ("TEST_POSTGRES_URL", "TEST_MYSQL_URL"):
+        url = os.environ.get(variable)
+        if url:
+            session.run("pytest", "-q", *session.posargs, env={**PYTEST_ENV, "TEST_DATABASE_URL": url})
+        elif IN_CI:
+            session.error(f"{variable} is not set (CI=true: the library's server tests must run)")
+        else:
+            session.log(f"{variable} is not set: the library's tests ran on SQLite only")
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff over the template's own code (the baked project lints itself in tests)."""
     session.install("ruff")
@@ -43,6 +64,7 @@ def lint(session: nox.Session) -> None:
         "mutation",
         "copier_support",
         "noxfile.py",
+        str(LIBRARY),
     ]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)

@@ -82,7 +82,7 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
-from {package}.migrations.backfill import backfill
+from alembic_guardrails.backfill import backfill
 
 revision = "status02"
 down_revision = "status01"

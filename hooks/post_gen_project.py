@@ -109,7 +109,7 @@ def choose_compose(project: Path, database: str) -> None:
 # The library env.py runs on, as it lives in the template repository, and what of it a
 # project carries: what `pip install` / `uv sync` needs to build it, nothing of its tests.
 LIBRARY = Path("packages", "alembic-guardrails")
-VENDORED = ["pyproject.toml", "README.md", "CHANGELOG.md", "src"]
+VENDORED = ["pyproject.toml", "README.md", "CHANGELOG.md", "docs", "src"]
 BUILD_LEFTOVERS = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
 
 
@@ -123,7 +123,9 @@ def vendor_guardrails(project: Path, template_root: Path, source: str) -> None:
         return
     library = template_root / LIBRARY
     if not (library / "pyproject.toml").is_file():
-        sys.exit(f"ERROR: the template has no {LIBRARY.as_posix()} at {template_root}; bake from a whole clone")
+        sys.exit(
+            f"ERROR: the template has no {LIBRARY.as_posix()} at {template_root}; bake from a whole clone"
+        )
     target = project / "vendor" / "alembic-guardrails"
     shutil.rmtree(target, ignore_errors=True)
     for name in VENDORED:

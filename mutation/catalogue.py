@@ -13,20 +13,23 @@ from dataclasses import dataclass
 
 PROJECT = "{{cookiecutter.project_slug}}"
 PACKAGE = f"{PROJECT}/{{{{cookiecutter.package_name}}}}"
-GUARDS = f"{PACKAGE}/migrations/guards.py"
-RUNTIME = f"{PACKAGE}/migrations/runtime.py"
-FAILURES = f"{PACKAGE}/migrations/failures.py"
-LOCKS = f"{PACKAGE}/migrations/locks.py"
+LIBRARY = "packages/alembic-guardrails/src/alembic_guardrails"
+RULES = f"{LIBRARY}/rules"
+GUARDRAILS = f"{LIBRARY}/_guardrails.py"
+GUARDS = f"{LIBRARY}/_guards.py"
+RUNTIME = f"{LIBRARY}/_runtime.py"
+FAILURES = f"{LIBRARY}/_failures.py"
+LOCKS = f"{LIBRARY}/_locks.py"
 SETTINGS = f"{PACKAGE}/settings.py"
 ENV_PY = f"{PROJECT}/alembic/env.py"
 NOXFILE = f"{PROJECT}/noxfile.py"
-NARROWING = f"{PACKAGE}/migrations/narrowing.py"
-COMPARE = f"{PACKAGE}/migrations/compare.py"
-ENUMS = f"{PACKAGE}/migrations/enums.py"
-ONLINE_DDL = f"{PACKAGE}/migrations/online_ddl.py"
-RETRIES = f"{PACKAGE}/migrations/retries.py"
-REWRITES = f"{PACKAGE}/migrations/rewrites.py"
-BACKFILL = f"{PACKAGE}/migrations/backfill.py"
+NARROWING = f"{LIBRARY}/_narrowing.py"
+COMPARE = f"{LIBRARY}/_compare.py"
+ENUMS = f"{LIBRARY}/_enums.py"
+ONLINE_DDL = f"{LIBRARY}/_online_ddl.py"
+RETRIES = f"{LIBRARY}/_retries.py"
+REWRITES = f"{LIBRARY}/_rewrites.py"
+BACKFILL = f"{LIBRARY}/backfill.py"
 REVISIONS_FROZEN = f"{PROJECT}/tools/revisions_frozen.py"
 # What lets copier render the template as cookiecutter does.
 COPIER_COMPAT = "copier_support/cookiecutter_compat.py"
@@ -35,6 +38,8 @@ ANSWER_CHECKS = "local_extensions.py"
 
 # The baked project's own unit tests (guards, settings, overrides), on SQLite.
 BAKED_UNIT_TESTS = ("tests/test_bake.py", "-k", "own_tests and sqlite")
+# alembic-guardrails' own unit tests (guards, rules, runtime), on SQLite.
+LIBRARY_UNIT_TESTS = ("packages/alembic-guardrails/tests",)
 
 
 def corpus_case(case: str, backend: str = "sqlite") -> tuple[str, ...]:
@@ -97,9 +102,9 @@ MUTATIONS = [
     ),
     Mutation(
         "not_null_column_allowed",
-        GUARDS,
-        '        yield Finding(op.table_name, column.name, text("add_not_null"))\n',
-        "        pass\n",
+        f"{RULES}/add_not_null_without_default.py",
+        "if not column.nullable and column.server_default is None and not column.primary_key:",
+        "if False:",
         "autogenerate refuses a NOT NULL column without a server default added to an existing table",
         ("tests/test_guard_corpus.py", "-k", "add_not_null_column_without_default and sqlite"),
     ),
@@ -138,27 +143,27 @@ MUTATIONS = [
     # Guard verdicts.
     Mutation(
         "dropped_column_allowed",
-        GUARDS,
-        "        elif isinstance(op, ops.DropColumnOp):",
-        "        elif False:",
+        f"{RULES}/drop_column.py",
+        "    if isinstance(op, ops.DropColumnOp):",
+        "    if False:",
         "autogenerate refuses a dropped column without -x allow_destructive",
         ("tests/test_guards_cli.py", "-k", "sqlite and protected"),
     ),
     Mutation(
         "dropped_table_allowed",
-        GUARDS,
-        "        if isinstance(op, ops.DropTableOp):",
-        "        if False:",
+        f"{RULES}/drop_table.py",
+        "    if isinstance(op, ops.DropTableOp):",
+        "    if False:",
         "autogenerate refuses a dropped table",
-        BAKED_UNIT_TESTS,
+        LIBRARY_UNIT_TESTS,
     ),
     Mutation(
         "narrowing_allowed",
-        GUARDS,
-        "if op.modify_type is not None and narrows(",
-        "if False and narrows(",
+        f"{RULES}/narrow_type.py",
+        "and narrows(op.existing_type, op.modify_type, context.dialect)",
+        "and False",
         "autogenerate refuses a narrowed column type",
-        BAKED_UNIT_TESTS,
+        LIBRARY_UNIT_TESTS,
     ),
     Mutation(
         "empty_revision_written",
@@ -178,8 +183,8 @@ MUTATIONS = [
     ),
     Mutation(
         "guards_run_in_alembic_check",
-        ENV_PY,
-        '    if not getattr(config.cmd_opts, "autogenerate", False):\n        return\n',
+        GUARDRAILS,
+        '        if not getattr(self.config.cmd_opts, "autogenerate", False):\n            return\n',
         "",
         "alembic check is not refused by the generation-time guards",
         ("tests/test_guards_cli.py", "-k", "sqlite and check"),
@@ -260,9 +265,9 @@ MUTATIONS = [
     ),
     Mutation(
         "all_revisions_in_one_transaction",
-        ENV_PY,
-        "    transaction_per_migration=True,\n",
-        "    transaction_per_migration=False,\n",
+        GUARDRAILS,
+        "            transaction_per_migration=True,\n",
+        "            transaction_per_migration=False,\n",
         "a failed revision keeps the revisions before it",
         ("tests/test_failed_revision.py", "-k", "sqlite"),
     ),
@@ -297,7 +302,7 @@ MUTATIONS = [
         '        message = message.replace(str(url.password), "***")\n',
         "        pass\n",
         "a connection error never shows the password",
-        BAKED_UNIT_TESTS,
+        LIBRARY_UNIT_TESTS,
     ),
     # The safety modules: what narrows, what compares equal, enum changes, online DDL,
     # lock retries, the rewrites, the backfill; frozen revisions and copier's rendering.
@@ -408,16 +413,16 @@ MUTATIONS = [
     # The authorities' rules for columns added to tables that have rows.
     Mutation(
         "identity_column_allowed_everywhere",
-        GUARDS,
-        'if column.identity is not None and dialect != "postgresql":',
+        f"{RULES}/add_identity_column.py",
+        'if op.column.identity is not None and context.dialect != "postgresql":',
         "if False:",
         "an Identity() column added to a table with rows is refused where the database does not number them",
         corpus_case("identity_column_on_existing_table", "mysql"),
     ),
     Mutation(
         "unique_over_one_default_allowed",
-        GUARDS,
-        "if len(new_columns) == len(columns) and all(map(_same_default_for_every_row, new_columns)):",
+        f"{RULES}/unique_over_constant_default.py",
+        "if len(new_columns) == len(columns) and all(map(same_default_for_every_row, new_columns)):",
         "if False:",
         "a unique constraint over a column added with one constant default is refused (two rows collide)",
         corpus_case("unique_column_with_a_default_on_existing_table", "postgresql"),

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from catalogue import MUTATIONS, Mutation
+from catalogue import LIBRARY, MUTATIONS, Mutation
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 SKIPPED = shutil.ignore_patterns(".git", ".nox", "__pycache__", "build", "*.sqlite3")
@@ -36,17 +36,21 @@ def verdict(mutation: Mutation, workspace: Path, baselines: dict[tuple[str, ...]
     copy = workspace / "template"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(TEMPLATE, copy, ignore=SKIPPED)
-    target = copy / mutation.file
+    # The tests (and the bakes' alembic) import alembic-guardrails from the editable install of
+    # this checkout, not from the copy: a library mutation is applied here, and always undone.
+    target = (TEMPLATE if mutation.file.startswith(LIBRARY) else copy) / mutation.file
     source = target.read_text()
     found = source.count(mutation.original)
     if found != 1:
         return "stale", f"snippet found {found} times in {mutation.file}"
     target.write_text(source.replace(mutation.original, mutation.replacement))
-    code, last = run_tests(mutation.tests, copy, workspace)
+    try:
+        code, last = run_tests(mutation.tests, copy, workspace)
+    finally:
+        target.write_text(source)
     if code == 1:
         # A failure proves nothing if the tests fail without the mutation too.
         if mutation.tests not in baselines:
-            target.write_text(source)
             baseline_code, baseline_last = run_tests(mutation.tests, copy, workspace)
             baselines[mutation.tests] = "" if baseline_code == 0 else baseline_last
         if baselines[mutation.tests]:

@@ -38,7 +38,7 @@ with op.batch_alter_table("users") as batch_op:
 def tutorial_project(bake, backend):
     project = bake(database=backend)
     write_revision(project, "status01", FIRST_REVISION, ADD_STATUS, DROP_STATUS, message="add user status")
-    imports = f"\nfrom {project.context['package_name']}.migrations.backfill import backfill\n"
+    imports = "\nfrom alembic_guardrails.backfill import backfill\n"
     backfill_revision = write_revision(
         project,
         "status02",
@@ -94,7 +94,7 @@ def test_offline_sql_renders_the_backfill_as_plain_sql(database, bake):
     write_revision(project, "status01", FIRST_REVISION, ADD_STATUS, DROP_STATUS, message="add user status")
     # The backfill alone: offline, SQLite's batch_alter_table needs copy_from=
     # (Alembic cannot reflect a table that is not there), whatever backfill does.
-    imports = f"\nfrom {project.context['package_name']}.migrations.backfill import backfill\n"
+    imports = "\nfrom alembic_guardrails.backfill import backfill\n"
     only_backfill = 'backfill(op, "users", {"status": "active"}, where="status IS NULL", batch_size=100)'
     write_revision(project, "status02", "status01", only_backfill, imports=imports)
 

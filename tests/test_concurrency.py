@@ -41,7 +41,7 @@ op.create_table("extra", sa.Column("id", sa.Integer, primary_key=True))
 LAUNCHER = """
 import json, os, sys, traceback
 from alembic.config import main
-import {package}.migrations.runtime, {package}.models
+import alembic_guardrails._runtime, {package}.models
 logs, runs, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 release, let_go = os.pipe()
 children = []

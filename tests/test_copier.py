@@ -21,6 +21,7 @@ from conftest import IN_CI, TEMPLATE
 ANSWERS_FILE = ".copier-answers.yml"
 ANSWERS_TEMPLATE = "{% if _copier_conf is defined %}{{ _copier_conf.answers_file }}{% endif %}"
 LAYOUT_MOVE = "Package layout: the migration machinery moves to <package>/migrations"
+LIBRARY_MOVE = "Library move: the migration machinery becomes alembic-guardrails"
 
 
 def copier(*args: str, cwd, check: bool = True) -> subprocess.CompletedProcess:
@@ -229,34 +230,52 @@ def test_a_cruft_project_moves_to_copier_with_the_readmes_commands(template_repo
     assert not (project / ".github").exists() and not list(project.rglob("*.rej"))
 
 
-def old_layout_commit():
-    """The template's last commit before the package layout moved (git history of this repository)."""
+def commit_before(message: str) -> str:
+    """The template's last commit before the one whose message starts with `message` (this repository's history)."""
     found = subprocess.run(
-        ["git", "log", "--format=%H", "-1", f"--grep={LAYOUT_MOVE}", "--fixed-strings"],
+        ["git", "log", "--format=%H", "-1", f"--grep=^{message}"],
         cwd=TEMPLATE,
         capture_output=True,
         text=True,
     )
     if found.returncode != 0 or not found.stdout.strip():
-        message = "this repository's git history (the layout-move commit) is not available"
+        problem = f"this repository's git history (the commit {message!r}) is not available"
         if IN_CI:
-            pytest.fail(f"{message} (CI=true: clone with history)")
-        pytest.skip(message)
+            pytest.fail(f"{problem} (CI=true: clone with history)")
+        pytest.skip(problem)
     return found.stdout.strip() + "^"
+
+
+def template_at(repo, commit: str, paths: list[str]) -> None:
+    """Replace `paths` of the template copy by what they were at `commit` of this repository."""
+    archive = subprocess.run(
+        ["git", "archive", commit, *paths], cwd=TEMPLATE, capture_output=True, check=True
+    )
+    for path in paths:
+        if path != ".":
+            run("rm", "-rf", path, cwd=repo)
+    subprocess.run(["tar", "-x"], input=archive.stdout, cwd=repo, check=True)
+
+
+def runs_clean(project, tmp_path) -> None:
+    """The project's own code imports, and its migrations upgrade and compare clean."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PYTHONPATH": str(project)}
+    for command in (
+        ["python", "-c", "import my_service.jobs"],
+        ["alembic", "upgrade", "head"],
+        ["alembic", "check"],
+    ):
+        done = subprocess.run(
+            [str(BIN / command[0]), *command[1:]], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
 
 
 def test_copier_migrations_move_an_old_layout_project_forward(template_repo, tmp_path):  # noqa: F811
     # 0.1.0: this template with the project directory as it was before the layout moved.
     current = tmp_path / "current"
     (template_repo / SLUG_DIR).rename(current)
-    archive = subprocess.run(
-        ["git", "archive", old_layout_commit(), SLUG_DIR, "templates"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        check=True,
-    )
-    run("rm", "-rf", "templates", cwd=template_repo)
-    subprocess.run(["tar", "-x"], input=archive.stdout, cwd=template_repo, check=True)
+    template_at(template_repo, commit_before(LAYOUT_MOVE), [SLUG_DIR, "templates"])
     # That version already records copier's answers (the file came with copier.yml).
     (template_repo / SLUG_DIR / ANSWERS_TEMPLATE).write_text((current / ANSWERS_TEMPLATE).read_text())
     commit_all(template_repo, "0.1.0: machinery at the package's top level")
@@ -275,31 +294,71 @@ def test_copier_migrations_move_an_old_layout_project_forward(template_repo, tmp
     run("git", "init", "-q", "-b", "main", cwd=project)
     commit_all(project, "baked with copier 0.1.0, and a module of our own")
 
-    # 0.2.0: today's layout.
+    # 0.3.0: today's layout; the update runs the 0.2.0 and the 0.3.0 migrations in turn.
     run("rm", "-rf", SLUG_DIR, cwd=template_repo)
     current.rename(template_repo / SLUG_DIR)
     run("git", "checkout", "HEAD~1", "--", "templates", cwd=template_repo)
-    commit_all(template_repo, "0.2.0: machinery in <package>/migrations")
-    tag(template_repo, "0.2.0")
+    commit_all(template_repo, "0.3.0: machinery in alembic-guardrails")
+    tag(template_repo, "0.3.0")
 
     result = copier("update", "--trust", "--defaults", cwd=project)
     assert "rewrote imports in my_service/jobs.py" in result.stdout + result.stderr
 
     package = project / "my_service"
     assert not (package / "migration_guards.py").exists() and not (package / "batched.py").exists()
-    assert (package / "migrations" / "guards.py").exists()
+    assert not (package / "migrations").exists()
+    assert (project / "vendor" / "alembic-guardrails" / "pyproject.toml").exists()
     assert jobs.read_text().startswith(
-        "from my_service.migrations import backfill as batched\n"
-        "from my_service.migrations.helpers import environment\n"
+        "from alembic_guardrails import backfill as batched\nfrom alembic_guardrails.helpers import environment\n"
     )
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PYTHONPATH": str(project)}
-    for command in (
-        ["python", "-c", "import my_service.jobs"],
-        ["alembic", "upgrade", "head"],
-        ["alembic", "check"],
-    ):
-        done = subprocess.run(
-            [str(BIN / command[0]), *command[1:]], cwd=project, env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
-    assert yaml.safe_load((project / ANSWERS_FILE).read_text())["_commit"] == "0.2.0"
+    runs_clean(project, tmp_path)
+    assert yaml.safe_load((project / ANSWERS_FILE).read_text())["_commit"] == "0.3.0"
+
+
+def test_copier_update_moves_a_02_project_to_the_library_and_keeps_its_edits(template_repo, tmp_path):  # noqa: F811
+    # 0.2.0: this whole repository as it was before the library move.
+    current = tmp_path / "current"
+    template_repo.rename(current)
+    template_repo.mkdir()
+    run("git", "init", "-q", "-b", "main", cwd=template_repo)
+    template_at(template_repo, commit_before(LIBRARY_MOVE), ["."])
+    commit_all(template_repo, "0.2.0")
+    tag(template_repo, "0.2.0")
+
+    project = tmp_path / "project"
+    copier_copy(template_repo, project, {})
+    assert (project / "my_service" / "migrations" / "guards.py").exists()
+    # The project's own edits: a model comment, and a hand-written revision using the old helpers.
+    models = project / "my_service" / "models.py"
+    append(models, "# the project's own change")
+    revision = project / "alembic" / "versions" / "20260101_0000_0a1b2c3d4e5f_seed.py"
+    revision.write_text(
+        '"""seed"""\n\nfrom alembic import op\n\n'
+        "from my_service.migrations.helpers import environment\n\n"
+        'revision = "0a1b2c3d4e5f"\ndown_revision = "5f3a9c2e1b7d"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        'def upgrade() -> None:\n    if environment() != "prod":\n'
+        "        op.execute(\"INSERT INTO users (name) VALUES ('seed')\")\n\n\n"
+        "def downgrade() -> None:\n    op.execute(\"DELETE FROM users WHERE name = 'seed'\")\n"
+    )
+    (project / "my_service" / "jobs.py").write_text("from my_service.migrations import backfill\n")
+    run("git", "init", "-q", "-b", "main", cwd=project)
+    commit_all(project, "baked with copier 0.2.0, and our own code")
+
+    # 0.3.0: this repository as it is now.
+    for entry in template_repo.iterdir():
+        if entry.name != ".git":
+            run("rm", "-rf", entry.name, cwd=template_repo)
+    for entry in current.iterdir():
+        if entry.name != ".git":
+            entry.rename(template_repo / entry.name)
+    commit_all(template_repo, "0.3.0")
+    tag(template_repo, "0.3.0")
+
+    copier("update", "--trust", "--defaults", cwd=project)
+    assert models.read_text().rstrip().endswith("# the project's own change")
+    assert "from alembic_guardrails.helpers import environment" in revision.read_text()
+    assert not (project / "my_service" / "migrations").exists()
+    assert (project / "vendor" / "alembic-guardrails" / "src" / "alembic_guardrails" / "__init__.py").exists()
+    assert "Guardrails.from_config" in (project / "alembic" / "env.py").read_text()
+    assert not list(project.rglob("*.rej"))
+    runs_clean(project, tmp_path)

@@ -44,7 +44,7 @@ Revises: d3m0d474
 import sqlalchemy as sa
 from alembic import op
 
-from {package}.migrations.helpers import environment
+from alembic_guardrails.helpers import environment
 
 revision = "h3lp3r00"
 down_revision = "d3m0d474"

@@ -39,7 +39,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
-from {package}.migrations.locks import PG_LOCK_KEY, mysql_lock_name, sqlite_lock_file
+from alembic_guardrails._locks import mysql_lock_name, pg_lock_key, sqlite_lock_file
 from {package}.settings import database_url
 
 engine = create_engine(database_url())
@@ -51,7 +51,7 @@ except BaseException as error:
     print("FAILED", type(error).__name__, flush=True)
 else:
     print("UPGRADED", flush=True)
-lock = {{"postgresql": PG_LOCK_KEY, "sqlite": sqlite_lock_file(engine.url)}}.get(
+lock = {{"postgresql": pg_lock_key(), "sqlite": sqlite_lock_file(engine.url)}}.get(
     engine.dialect.name, mysql_lock_name(engine.url.database or "")
 )
 print("LOCK", lock, flush=True)

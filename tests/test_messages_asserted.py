@@ -1,9 +1,10 @@
 """Every message the migration machinery can print is printed by its code and asserted by a test.
 
-Read from the template's sources, without baking: a key of MESSAGES must be
-used by the baked package or env.py (`text("key", ...)`), and either a baked
-unit test names it (`text("key", ...)`, compared with what the code said) or a
-test of this template asserts a stretch of its English wording. A message that nothing
+Read from the sources, without baking: a key of alembic-guardrails' MESSAGES must be
+used by the library (`text("key", ...)`), and either a library unit test names it
+(`text("key", ...)`, compared with what the code said) or a test of this template
+asserts a stretch of its English wording. (The rules' own messages are checked beside
+each rule, in the library's tests/rules/.) A message that nothing
 asserts can vanish unnoticed, as the NOT NULL review point once could.
 """
 
@@ -15,9 +16,9 @@ import pytest
 
 from conftest import TEMPLATE
 
-PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
-PACKAGE = PROJECT / "{{cookiecutter.package_name}}"
-MESSAGES_FILE = PACKAGE / "migrations" / "messages.py"
+LIBRARY = TEMPLATE / "packages" / "alembic-guardrails"
+SOURCE = LIBRARY / "src" / "alembic_guardrails"
+MESSAGES_FILE = SOURCE / "_messages.py"
 
 
 def catalogue() -> dict[str, dict[str, str]]:
@@ -33,8 +34,8 @@ def sources(*paths: Path) -> str:
 
 
 ENGLISH = catalogue()["en"]
-CODE = sources(*(p for p in PACKAGE.rglob("*.py") if p != MESSAGES_FILE), PROJECT / "alembic" / "env.py")
-BAKED_TESTS = sources(*(PROJECT / "tests").glob("test_*.py"))
+CODE = sources(*(p for p in SOURCE.rglob("*.py") if p != MESSAGES_FILE))
+LIBRARY_TESTS = sources(*(LIBRARY / "tests").rglob("test_*.py"))
 TEMPLATE_TESTS = sources(
     *(p for p in (TEMPLATE / "tests").glob("test_*.py") if p.name != Path(__file__).name)
 )
@@ -61,12 +62,12 @@ def wording_windows(message: str) -> list[str]:
 
 @pytest.mark.parametrize("key", sorted(ENGLISH))
 def test_the_code_prints_the_message(key):
-    assert uses(CODE, key), f"no text({key!r}) in the package or env.py: remove the message or use it"
+    assert uses(CODE, key), f"no text({key!r}) in alembic-guardrails: remove the message or use it"
 
 
 @pytest.mark.parametrize("key", sorted(ENGLISH))
 def test_a_test_asserts_the_message(key):
-    by_name = uses(BAKED_TESTS, key)
+    by_name = uses(LIBRARY_TESTS, key)
     by_wording = any(window in TEMPLATE_TESTS for window in wording_windows(ENGLISH[key]))
     assert by_name or by_wording, (
         f"no test asserts the {key!r} message: name it in a baked unit test (text({key!r}, ...)) "

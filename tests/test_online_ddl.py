@@ -147,8 +147,8 @@ def test_mariadb_prints_the_operations_that_copy_the_table(request, bake, backen
     project, env = prepared_project(bake, backend, url)
     result = project.alembic(*ALLOW, "revision", "--autogenerate", "-m", "online changes", env=env)
     assert (
-        "Review: add foreign key fk_users_team_id_teams on users rewrites the whole table on MySQL/MariaDB "
-        "(ALGORITHM=COPY)" in result.stdout
+        "Review: users: add foreign key fk_users_team_id_teams rewrites the whole table on MySQL/MariaDB "
+        "(ALGORITHM=COPY), blocking writes [foreign-key-copies-table]" in result.stdout
     )
     revision = [path for path in project.versions() if path.name.endswith("online_changes.py")][0].read_text()
     assert "autocommit_block" not in revision  # PostgreSQL's rewrites only

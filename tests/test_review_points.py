@@ -38,6 +38,6 @@ def test_review_points_are_printed_for_each_allowed_risky_operation(request, bak
     assert len(project.versions()) == len(before) + 1, "review points do not refuse"
     reviews = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("Review:")]
     assert sorted(reviews) == [
-        "Review: users: drop index ix_users_note",
-        "Review: users: drop unique uq_users_code",
+        "Review: users: drop index ix_users_note [drop-index]",
+        "Review: users: drop unique uq_users_code [drop-constraint]",
     ]

@@ -31,7 +31,7 @@ def test_shipped_revisions_pass_and_a_dangerous_one_fails_unless_excepted(bake):
         "danger001",
         LAST_EXAMPLE,
         DANGEROUS.format(ignore_index="", ignore_drop=""),
-        imports=f"\nfrom {project.context['package_name']}.migrations.squawk import squawk_ignore\n",
+        imports="\nfrom alembic_guardrails.helpers import squawk_ignore\n",
     )
 
     failed = nox(project, "squawk", check=False)

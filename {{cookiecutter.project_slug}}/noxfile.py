@@ -54,7 +54,9 @@ def install(session: nox.Session) -> None:
             external=True,
         )
     else:
-        session.install("-e", ".[dev]")
+        # pip reads no [tool.uv.sources]: name the vendored alembic-guardrails beside the project.
+        vendored = ["./vendor/alembic-guardrails"] if Path("vendor/alembic-guardrails").is_dir() else []
+        session.install("-e", ".[dev]", *vendored)
 
 
 def hide_password(url: str) -> str:

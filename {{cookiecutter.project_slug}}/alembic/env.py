@@ -65,7 +65,9 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     """Configure the context on one connection and run the revisions."""
-    context.configure(connection=connection, target_metadata=target_metadata, **guardrails.options(connection))
+    context.configure(
+        connection=connection, target_metadata=target_metadata, **guardrails.options(connection)
+    )
     # The production guard, one line instead of a traceback when a revision fails, and
     # short lock timeouts retried with back-off so live traffic never queues behind us.
     with guardrails.guarded(context.get_context()), context.begin_transaction():

@@ -64,7 +64,9 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     """在一个连接上配置上下文并执行迁移。"""
-    context.configure(connection=connection, target_metadata=target_metadata, **guardrails.options(connection))
+    context.configure(
+        connection=connection, target_metadata=target_metadata, **guardrails.options(connection)
+    )
     # 生产环境保护；迁移失败时只打印一行说明而不是整段 traceback；
     # 锁等待超时很短并带退避重试，线上流量不会排在迁移后面。
     with guardrails.guarded(context.get_context()), context.begin_transaction():

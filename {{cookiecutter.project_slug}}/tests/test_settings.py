@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from {{ cookiecutter.package_name }} import settings
-from {{ cookiecutter.package_name }}.migrations.messages import text
 from {{ cookiecutter.package_name }}.settings import SettingsError, database_url, environment_name, load_settings
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -190,5 +189,5 @@ def test_alembic_refuses_a_url_in_alembic_ini(tmp_path):
     )
     result = run_alembic("-c", str(config), "current", DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}")
     assert result.returncode != 0
-    assert text("url_in_ini") in result.stdout  # in the project's language
+    assert "sqlalchemy.url" in result.stdout and "DATABASE_URL" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr

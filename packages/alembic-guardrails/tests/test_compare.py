@@ -1,25 +1,34 @@
-"""_compare.py and _enums.py on their own: Alembic objects in, corrections out.
+"""_compare.py, _enums.py and the autogenerate plugin (_plugin.py): Alembic objects in, corrections out.
 
-SQLite in memory stands in where a database must answer (enum values held by
-rows or allowed by a CHECK); the template's own tests run the same code through
-the CLI on PostgreSQL and MariaDB.
+The plugin's comparators run in Alembic's own comparison (its dispatch, or
+produce_migrations), configured as Guardrails.options() configures it. SQLite in
+memory stands in where a database must answer (enum values held by rows or
+allowed by a CHECK); the template's own tests run the same code through the CLI
+on PostgreSQL and MariaDB, and tests/test_plugin.py through an installed wheel.
 """
 
 import ast
 import re
+import warnings
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import render_python_code
+from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.autogenerate.api import AutogenContext
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import ops
+from conftest import NAMING_CONVENTION
 from sqlalchemy.dialects import mysql
-from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.schema import CreateTable
 
+from alembic_guardrails import Guardrails
 from alembic_guardrails import _compare as compare
 from alembic_guardrails import _enums as enums
-from conftest import NAMING_CONVENTION
+from alembic_guardrails import _plugin as plugin
+
+STOCK = ["alembic.autogenerate.*"]
+# The plugins Guardrails.options() enables, with compare_server_default=True.
+PLUGINS = ["alembic.autogenerate.*", plugin.register()]
 
 
 def context(dialect_name, metadata=None, connection=None):
@@ -69,6 +78,73 @@ def test_types_mysql_stores_identically_compare_equal(model, reflected, verdict)
 def test_defaults_in_mysql_spelling_compare_equal(reflected, rendered, verdict):
     assert compare.compare_server_default(context("mysql"), None, None, reflected, None, rendered) is verdict
     assert compare.compare_server_default(context("sqlite"), None, None, reflected, None, rendered) is None
+
+
+def test_options_enable_the_plugin_instead_of_compare_callables():
+    options = Guardrails(config=Config()).options("sqlite")
+    assert options["autogenerate_plugins"] == ["alembic.autogenerate.*", "alembic_guardrails"]
+    assert options["compare_type"] is True
+    assert options["compare_server_default"] is True  # Alembic compares no default otherwise
+    # Set up once: a second Plugin("alembic_guardrails") would raise.
+    assert plugin.register() == "alembic_guardrails"
+
+
+def columns(model, reflected, **model_options):
+    """A model column and the column the database gives back for it, each in its own table."""
+    model_column = sa.Column("value", model, **model_options)
+    reflected_column = sa.Column("value", reflected)
+    for column in (model_column, reflected_column):
+        sa.Table("measures", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), column)
+    return model_column, reflected_column
+
+
+def compare_column(
+    dialect_name, model_column, reflected_column, plugins=PLUGINS, compare_server_default=True
+):
+    """The AlterColumnOp Alembic's column comparators, and the plugins named, write for one column."""
+    opts = {"autogenerate_plugins": plugins, "compare_server_default": compare_server_default}
+    autogen_context = AutogenContext(MigrationContext.configure(dialect_name=dialect_name, opts=opts))
+    alter = ops.AlterColumnOp("measures", "value")
+    compare_columns = autogen_context.comparators.dispatch("column", qualifier=dialect_name)
+    compare_columns(autogen_context, alter, None, "measures", "value", reflected_column, model_column)
+    return alter
+
+
+@pytest.mark.parametrize("dialect_name", ["mysql", "mariadb"])
+def test_plugin_compares_types_as_mysql_stores_them(dialect_name):
+    model, reflected = columns(sa.Float(precision=53), mysql.DOUBLE(), nullable=False)
+    assert compare_column(dialect_name, model, reflected, STOCK).modify_type is not None
+    alter = compare_column(dialect_name, model, reflected)
+    assert alter.modify_type is None
+    # Alembic's own comparators still ran: the nullability change keeps the type MySQL needs.
+    assert alter.modify_nullable is False
+    assert isinstance(alter.existing_type, mysql.DOUBLE)
+    assert (
+        compare_column(dialect_name, *columns(sa.Float(precision=10), mysql.DOUBLE())).modify_type is not None
+    )
+    assert compare_column("postgresql", model, reflected).modify_type is not None  # MySQL's spelling only
+
+
+def test_plugin_compares_defaults_in_mysql_spelling():
+    model, reflected = columns(sa.DateTime(), mysql.DATETIME(), server_default=sa.func.now())
+    reflected.server_default = sa.DefaultClause(sa.text("current_timestamp()"))
+    assert compare_column("mysql", model, reflected, STOCK).modify_server_default is not False
+    alter = compare_column("mysql", model, reflected)
+    assert not alter.has_changes()
+    assert alter.existing_server_default is reflected.server_default  # noted by Alembic first
+    # A default that differs is still Alembic's to find, and compare_server_default=False still wins.
+    reflected.server_default = sa.DefaultClause(sa.text("'2000-01-01 00:00:00'"))
+    assert compare_column("mysql", model, reflected).has_changes()
+    assert not compare_column("mysql", model, reflected, compare_server_default=False).has_changes()
+
+
+def test_plugin_leaves_generated_columns_to_alembic():
+    """The compare_server_default callable made Alembic read a reflected Computed as a default: AttributeError."""
+    model, reflected = columns(sa.Integer(), mysql.INTEGER(), server_default=sa.Computed("id * 2"))
+    reflected.server_default = sa.Computed("id * 2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Alembic warns when a generated column's expression changes
+        assert not compare_column("mysql", model, reflected).has_changes()
 
 
 def test_unique_identical_to_the_primary_key_is_left_out_of_the_comparison():
@@ -149,10 +225,10 @@ def tickets(values, **enum_options):
     return metadata
 
 
-def enum_change(connection, metadata):
-    migration = script([])
-    compare.tidy(context("sqlite", metadata, connection), migration)
-    return migration
+def enum_change(connection, metadata, plugins=PLUGINS):
+    """What autogenerate finds, as Guardrails.options() configures it (`plugins=STOCK`: Alembic alone)."""
+    opts = {"target_metadata": metadata, "compare_server_default": True, "autogenerate_plugins": plugins}
+    return produce_migrations(MigrationContext.configure(connection=connection, opts=opts), metadata)
 
 
 def test_sqlite_rows_outside_the_enum_show_a_removal(sqlite_connection):
@@ -165,21 +241,51 @@ def test_sqlite_rows_outside_the_enum_show_a_removal(sqlite_connection):
     assert (alter.existing_type.enums, alter.modify_type.enums) == (["open", "closed"], ["open"])
     (undo,) = migration.downgrade_ops.ops[0].ops
     assert (undo.existing_type.enums, undo.modify_type.enums) == (["open"], ["open", "closed"])
-    # No row outside the models' values, no CHECK: nothing the database can show.
+    # No row outside the models' values, no CHECK: nothing the database can show. Alembic's own
+    # comparison still finds the VARCHAR shorter, from the type it reflected.
     sqlite_connection.execute(sa.text("DELETE FROM tickets WHERE status = 'closed'"))
-    assert enum_change(sqlite_connection, tickets(["open"])).upgrade_ops.is_empty()
+    (alter,) = enum_change(sqlite_connection, tickets(["open"])).upgrade_ops.ops[0].ops
+    assert isinstance(alter.existing_type, sa.VARCHAR)
+    assert (alter.existing_type.length, alter.modify_type.length) == (6, 4)
 
 
 def test_sqlite_check_constraint_shows_added_and_removed_values(sqlite_connection):
     tickets(["open", "closed"], native_enum=False, create_constraint=True).create_all(sqlite_connection)
-    added = enum_change(sqlite_connection, tickets(["open", "closed", "held"], create_constraint=True))
+    models = tickets(["open", "closed", "held"], create_constraint=True)
+    assert enum_change(sqlite_connection, models, STOCK).upgrade_ops.is_empty()  # Alembic alone
+    added = enum_change(sqlite_connection, models)
     (alter,) = added.upgrade_ops.ops[0].ops
     assert (alter.existing_type.enums, alter.modify_type.enums) == (
         ["open", "closed"],
         ["open", "closed", "held"],
     )
+    (undo,) = added.downgrade_ops.ops[0].ops
+    assert (undo.existing_type.enums, undo.modify_type.enums) == (
+        ["open", "closed", "held"],
+        ["open", "closed"],
+    )
     same = enum_change(sqlite_connection, tickets(["closed", "open"], create_constraint=True))
     assert same.upgrade_ops.is_empty()
+
+
+def test_enum_change_joins_the_alter_column_autogenerate_wrote(sqlite_connection):
+    tickets(["open", "closed"], native_enum=False, create_constraint=True).create_all(sqlite_connection)
+    models = tickets(["open", "closed", "held"], create_constraint=True)
+    models.tables["tickets"].c.status.nullable = False
+    migration = enum_change(sqlite_connection, models)
+    (group,) = migration.upgrade_ops.ops
+    (alter,) = group.ops
+    assert alter.modify_nullable is False
+    assert (alter.existing_type.enums, alter.modify_type.enums) == (
+        ["open", "closed"],
+        ["open", "closed", "held"],
+    )
+    (undo,) = migration.downgrade_ops.ops[0].ops
+    assert undo.modify_nullable is True
+    assert (undo.existing_type.enums, undo.modify_type.enums) == (
+        ["open", "closed", "held"],
+        ["open", "closed"],
+    )
 
 
 def test_postgresql_enum_operations_render_what_postgresql_needs():

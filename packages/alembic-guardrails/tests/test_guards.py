@@ -20,6 +20,31 @@ from alembic_guardrails._guards import (
 from alembic_guardrails._messages import MESSAGES, text
 from alembic_guardrails._narrowing import narrows
 from alembic_guardrails._rewrites import Rename, parse_renames
+from alembic_guardrails.rules import (
+    RULES,
+    add_foreign_key,
+    add_identity_column,
+    add_not_null_without_default,
+    drop_column,
+    drop_constraint,
+    drop_index,
+    drop_not_null,
+    drop_table,
+    foreign_key_copies_table,
+    generated_column_rewrites_table,
+    identity_rewrites_table,
+    index_not_concurrent,
+    index_without_columns,
+    narrow_type,
+    set_not_null_fills_nulls,
+    set_not_null_without_default,
+    stored_generated_column_copies_table,
+    type_change_copies_table,
+    type_change_rewrites_table,
+    unique_constraint_on_existing_rows,
+    unique_over_constant_default,
+    volatile_default_rewrites_table,
+)
 
 NO_OVERRIDES = Overrides()
 PG, MY, LITE = postgresql.dialect(), mysql.dialect(), sqlite.dialect()
@@ -62,6 +87,11 @@ def add_column(column, table="items"):
     return on_table(table, ops.AddColumnOp(table, column))
 
 
+def line(rule, table, column=None, **values):
+    """What `rule` (a module of alembic_guardrails.rules) says: `table.column: message [rule-id]`."""
+    return str(rule.RULE.finding(table, column, **values))
+
+
 def test_split_list():
     assert split_list(" tmp_, ,scratch_ ") == ("tmp_", "scratch_")
     assert split_list(None) == ()
@@ -90,13 +120,17 @@ def test_empty_revision_is_refused():
 def test_dropped_column_nested_in_table_ops_is_found():
     message = refusal(drop_email())
     assert message.startswith(text("destructive"))
-    assert f"users.email: {text('drop_column')}" in message
+    assert line(drop_column, "users", "email") in message
     assert message.endswith(text("destructive_fix"))
+
+
+def test_every_refusal_line_ends_with_its_rule_id():
+    assert "\n  - users.email: drop column (its values are lost) [drop-column]\n" in refusal(drop_email())
 
 
 def test_every_offending_operation_is_listed():
     message = refusal(ops.DropTableOp("orders"), drop_email())
-    assert f"orders: {text('drop_table')}" in message and f"users.email: {text('drop_column')}" in message
+    assert line(drop_table, "orders") in message and line(drop_column, "users", "email") in message
 
 
 @pytest.mark.parametrize(
@@ -161,8 +195,8 @@ def test_narrowed_type_and_not_null_without_default_are_destructive():
     )
     found = [str(f) for f in destructive_operations(upgrade_ops(operations))]
     assert found == [
-        "users.name: " + text("narrow_type", old="VARCHAR(100)", new="VARCHAR(50)"),
-        "users.email: " + text("not_null"),
+        line(narrow_type, "users", "name", old="VARCHAR(100)", new="VARCHAR(50)"),
+        line(set_not_null_without_default, "users", "email"),
     ]
 
 
@@ -170,7 +204,7 @@ def test_enum_value_removal_at_the_top_level_is_refused():
     removal = ops.AlterColumnOp(
         "items", "v", existing_type=sa.Enum("a", "b", name="e"), modify_type=sa.Enum("a", name="e")
     )
-    assert text("narrow_type", old="VARCHAR(1)", new="VARCHAR(1)") in refusal(removal)
+    assert narrow_type.RULE.says(old="VARCHAR(1)", new="VARCHAR(1)") in refusal(removal)
 
 
 def test_not_null_on_a_column_with_a_server_default_fills_the_nulls_first():
@@ -183,7 +217,7 @@ def test_not_null_on_a_column_with_a_server_default_fills_the_nulls_first():
         )
     )
     points = check_revision(revision, protected_tables=(), overrides=NO_OVERRIDES, dialect=LITE)
-    assert points == ["items.v: " + text("review_filled")]
+    assert points == [line(set_not_null_fills_nulls, "items", "v")]
     code = render_python_code(revision.upgrade_ops, render_as_batch=True)
     update = "op.execute(\"UPDATE items SET v = 'new' WHERE v IS NULL\")"
     # Before the batch block: SQLite copies the table inside it.
@@ -200,24 +234,24 @@ def test_a_server_default_given_in_the_same_revision_is_the_fill_value():
 
 def test_adding_a_not_null_column_needs_a_server_default_on_an_existing_table():
     column = sa.Column("code", sa.String(8), nullable=False)
-    assert f"items.code: {text('add_not_null')}" in refusal(add_column(column))
+    assert line(add_not_null_without_default, "items", "code") in refusal(add_column(column))
     with_default = sa.Column("code", sa.String(8), nullable=False, server_default="x")
     assert check(add_column(with_default)) == []
 
 
 def test_an_identity_column_on_an_existing_table_is_numbered_only_by_postgresql():
     column = sa.Column("seq", sa.Integer, sa.Identity(), nullable=False)
-    assert check(add_column(column), dialect=PG) == ["items.seq: " + text("review_identity")]
+    assert check(add_column(column), dialect=PG) == [line(identity_rewrites_table, "items", "seq")]
     for dialect in (LITE, MY):
-        assert f"items.seq: {text('add_identity')}" in refusal(add_column(column), dialect=dialect)
+        assert line(add_identity_column, "items", "seq") in refusal(add_column(column), dialect=dialect)
 
 
 def test_a_generated_column_on_an_existing_table_is_computed_by_a_table_rewrite():
     def generated(persisted):
         return add_column(sa.Column("v_upper", sa.String(20), sa.Computed("upper(v)", persisted=persisted)))
 
-    rewrite = "items.v_upper: " + text("review_generated_rewrite")
-    copy = "items.v_upper: " + text("review_generated_copy")
+    rewrite = line(generated_column_rewrites_table, "items", "v_upper")
+    copy = line(stored_generated_column_copies_table, "items", "v_upper")
     assert check(generated(None), dialect=PG) == check(generated(True), dialect=PG) == [rewrite]
     assert check(generated(True), dialect=MY) == [copy]
     # A virtual column is added in place on MySQL/MariaDB; SQLite's batch mode copies small tables.
@@ -228,17 +262,17 @@ def test_a_generated_column_on_an_existing_table_is_computed_by_a_table_rewrite(
 def test_a_unique_constraint_over_one_default_for_every_row_is_refused():
     code = sa.Column("code", sa.String(20), nullable=False, server_default="x")
     unique = ops.CreateUniqueConstraintOp("uq_items_code", "items", ["code"])
-    expected = f"items.code: {text('unique_default', name='uq_items_code', default='x')}"
+    expected = line(unique_over_constant_default, "items", "code", name="uq_items_code", default="x")
     assert expected in refusal(add_column(code), unique, dialect=PG)
     unique_index = ops.CreateIndexOp("ix_items_code", "items", ["code"], unique=True)
-    expected_index = f"items.code: {text('unique_default', name='ix_items_code', default='x')}"
+    expected_index = line(unique_over_constant_default, "items", "code", name="ix_items_code", default="x")
     assert expected_index in refusal(add_column(code), unique_index, dialect=MY)
     # A per-row default gives each row its own value; an existing column keeps rows apart.
     uuid = sa.Column("code", sa.Uuid, nullable=False, server_default=sa.text("gen_random_uuid()"))
     assert check(add_column(uuid), unique, dialect=PG)
     together = ops.CreateUniqueConstraintOp("uq_items_id_code", "items", ["id", "code"])
     assert check(add_column(code), together, dialect=PG) == [
-        "items: " + text("review_unique_constraint", name="uq_items_id_code")
+        line(unique_constraint_on_existing_rows, "items", name="uq_items_id_code")
     ]
 
 
@@ -247,7 +281,9 @@ def test_a_unique_constraint_over_new_columns_that_are_all_null_needs_no_review(
     unique = ops.CreateUniqueConstraintOp("uq_items_code", "items", ["code"])
     assert check(add_column(code), unique, dialect=PG) == []
     # On a column the table already has, duplicates may be there.
-    assert check(unique, dialect=PG) == ["items: " + text("review_unique_constraint", name="uq_items_code")]
+    assert check(unique, dialect=PG) == [
+        line(unique_constraint_on_existing_rows, "items", name="uq_items_code")
+    ]
 
 
 def test_not_null_columns_of_a_new_table_are_fine():
@@ -263,7 +299,8 @@ def test_not_null_columns_of_a_new_table_are_fine():
 def test_an_index_without_columns_is_refused_even_with_the_override():
     index = ops.CreateIndexOp("ix_items_nothing", "items", [])
     allow = Overrides.from_x_arguments({"allow_destructive": "true"})
-    assert refusal(index, overrides=allow) == text("empty_index", name="ix_items_nothing", table="items")
+    said = index_without_columns.RULE.says(name="ix_items_nothing", table="items")
+    assert refusal(index, overrides=allow) == f"{said} [index-without-columns]"
 
 
 @pytest.mark.parametrize("word", ["true", "1", "yes", "on", "TRUE"])
@@ -274,7 +311,7 @@ def test_allow_destructive_lets_it_through(word):
 @pytest.mark.parametrize("word", ["false", "0", "no", "off", ""])
 def test_allow_destructive_spelled_false_allows_nothing(word):
     overrides = Overrides.from_x_arguments({"allow_destructive": word})
-    assert text("drop_column") in refusal(drop_email(), overrides=overrides)
+    assert drop_column.RULE.says() in refusal(drop_email(), overrides=overrides)
 
 
 def test_an_unreadable_override_is_refused_in_one_line():
@@ -391,8 +428,8 @@ def test_dropped_indexes_and_constraints_are_review_points_not_refusals():
     )
     assert destructive_operations(operations) == []
     assert review_points(operations) == [
-        "users: " + text("drop_index", name="ix_users_name"),
-        "users: " + text("drop_constraint", kind="unique", name="uq_users_name"),
+        line(drop_index, "users", name="ix_users_name"),
+        line(drop_constraint, "users", kind="unique", name="uq_users_name"),
     ]
 
 
@@ -406,12 +443,12 @@ def test_availability_review_points_on_existing_tables():
         alter(existing_type=sa.Integer(), modify_type=sa.BigInteger()),
     )
     assert review_points(operations, "postgresql") == [
-        "items: " + text("review_unique_constraint", name="uq_items_v"),
-        "items: " + text("review_index", name="ix_items_w"),
-        "notes: " + text("review_foreign_key_named", name="fk_notes_item_id_items"),
-        "items.seen: " + text("review_volatile_default", default="now()"),
-        "items.v: " + text("review_drop_not_null"),
-        "items.v: " + text("review_rewrite", old="INTEGER", new="BIGINT"),
+        line(unique_constraint_on_existing_rows, "items", name="uq_items_v"),
+        line(index_not_concurrent, "items", name="ix_items_w"),
+        line(add_foreign_key, "notes", name="fk_notes_item_id_items"),
+        line(volatile_default_rewrites_table, "items", "seen", default="now()"),
+        line(drop_not_null, "items", "v"),
+        line(type_change_rewrites_table, "items", "v", old="INTEGER", new="BIGINT"),
     ]
 
 
@@ -424,11 +461,12 @@ def test_online_forms_leave_only_what_they_cannot_make_safe():
         ops.CreateForeignKeyOp("fk_notes_item_id_items", "notes", "items", ["item_id"], ["id"]),
     )
     assert review_points(operations, "postgresql", online=True) == [
-        "items: " + text("review_unique_constraint", name="uq_items_v"),
+        line(unique_constraint_on_existing_rows, "items", name="uq_items_v"),
     ]
-    # MySQL/MariaDB: the foreign key's table copy is said by online_ddl, not here.
+    # MySQL/MariaDB: no CONCURRENTLY, and adding the foreign key copies the table.
     assert review_points(operations, "mysql") == [
-        "items: " + text("review_unique_constraint", name="uq_items_v"),
+        line(unique_constraint_on_existing_rows, "items", name="uq_items_v"),
+        line(foreign_key_copies_table, "notes", name="fk_notes_item_id_items"),
     ]
 
 
@@ -454,7 +492,8 @@ def test_the_same_operations_on_a_new_table_need_no_review():
 )
 def test_mysql_type_changes_that_copy_the_table(old, new, copies):
     points = review_points(upgrade_ops(alter(existing_type=old, modify_type=new)), "mysql")
-    assert points == (["items.v: " + text("review_copy", old=str(old), new=str(new))] if copies else [])
+    copy = line(type_change_copies_table, "items", "v", old=str(old), new=str(new))
+    assert points == ([copy] if copies else [])
 
 
 @pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
@@ -470,12 +509,22 @@ def test_widening_a_varchar_on_postgresql_needs_no_review():
     )
 
 
-def test_every_language_has_every_message_with_the_same_placeholders():
-    def placeholders(message):
-        return sorted(re.findall(r"{(\w+)}", message))
+def placeholders(message):
+    return sorted(re.findall(r"{(\w+)}", message))
 
+
+def test_every_language_has_every_message_with_the_same_placeholders():
     english = MESSAGES["en"]
     for language, catalogue in MESSAGES.items():
         assert catalogue.keys() == english.keys(), language
         for key, message in catalogue.items():
             assert placeholders(message) == placeholders(english[key]), (language, key)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_every_rule_speaks_every_language_with_the_same_placeholders(rule):
+    for words in (rule.message, rule.safe):
+        assert words.keys() == MESSAGES.keys(), rule.id
+        for language, message in words.items():
+            assert message.strip(), (rule.id, language)
+            assert placeholders(message) == placeholders(words["en"]), (rule.id, language)

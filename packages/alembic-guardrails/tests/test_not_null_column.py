@@ -8,8 +8,8 @@ one with a server default, is ordinary growth.
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from alembic_guardrails._guards import Finding, destructive_operations, review_points
-from alembic_guardrails._messages import text
+from alembic_guardrails._guards import destructive_operations, review_points
+from alembic_guardrails.rules import add_not_null_without_default
 
 
 def add_column(column):
@@ -18,7 +18,9 @@ def add_column(column):
 
 def test_a_not_null_column_without_a_server_default_is_refused():
     operations = add_column(sa.Column("nickname", sa.String(30), nullable=False))
-    assert destructive_operations(operations) == [Finding("users", "nickname", text("add_not_null"))]
+    refused = destructive_operations(operations)
+    assert refused == [add_not_null_without_default.RULE.finding("users", "nickname")]
+    assert refused[0].rule == "add-not-null-without-default"
 
 
 def test_a_nullable_column_or_one_with_a_server_default_is_not():

@@ -14,7 +14,6 @@ from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
-
 from alembic_guardrails.helpers import environment
 
 # revision identifiers, used by Alembic.

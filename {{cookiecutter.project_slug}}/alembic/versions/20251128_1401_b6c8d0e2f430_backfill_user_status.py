@@ -15,10 +15,8 @@ from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
-
 from alembic_guardrails.backfill import backfill
-from alembic_guardrails.helpers import is_offline
-from alembic_guardrails.helpers import set_not_null
+from alembic_guardrails.helpers import is_offline, set_not_null
 
 # revision identifiers, used by Alembic.
 revision: str = "b6c8d0e2f430"

@@ -1,20 +1,28 @@
 """What autogenerate compares, corrected where a database stores things its own way.
 
-env.py wires these into Alembic:
+Guardrails.options() wires these into Alembic:
 
-- `compare_type` and `compare_server_default` (context.configure): types and
-  defaults a database stores in its own spelling compare equal (MySQL/MariaDB
-  keep `Float(53)` as DOUBLE, `false()` as 0), so `alembic check` comes back
-  clean;
+- `compare_type` and `compare_server_default`, called by the comparators of the
+  alembic_guardrails autogenerate plugin (_plugin.py, registered for the
+  dialects in its TYPE_DIALECTS and SERVER_DEFAULT_DIALECTS): types and defaults a
+  database stores in its own spelling compare equal (MySQL/MariaDB keep
+  `Float(53)` as DOUBLE, `false()` as 0), so `alembic check` comes back clean.
+  They keep the signatures and the answers of Alembic's `compare_type` /
+  `compare_server_default` callables (True: different, False: the same, None:
+  Alembic decides);
+- the same plugin adds the enum value changes Alembic cannot see
+  (sqlalchemy/alembic#278), from _enums.py: native PostgreSQL enums, and
+  non-native Enums (a VARCHAR, maybe with a CHECK) on every database, seen in
+  the CHECK or in rows the models no longer allow;
 - `without_unique_on_primary_key` (wraps include_object): no UNIQUE that
   duplicates a primary key, which PostgreSQL silently skips in CREATE TABLE
   (`alembic check` would drift forever);
 - `tidy` (first thing in process_revision_directives, so `alembic check` gets
-  it too) corrects what autogenerate wrote:
-  * enum value changes Alembic cannot see (sqlalchemy/alembic#278), from
-    enums.py: native PostgreSQL enums, and non-native Enums (a VARCHAR, maybe
-    with a CHECK) on every database, seen in the CHECK or in rows the models
-    no longer allow;
+  it too) corrects the order and the companions of what autogenerate wrote, in
+  the upgrade and in the downgrade. Comparators cannot: they run while the
+  comparison is under way, not on the finished script, and write the upgrade
+  only (Alembic derives the downgrade by reversing it, and an ExecuteSQLOp such
+  as DROP TYPE has no reverse):
   * no DROP INDEX before the DROP TABLE that removes it anyway, and foreign
     keys dropped before the indexes they use: MySQL/MariaDB refuse the other
     order (error 1553) half-way through a downgrade;
@@ -43,8 +51,9 @@ from sqlalchemy import CheckConstraint, Connection, Enum, ForeignKeyConstraint, 
 from sqlalchemy import types as sqltypes
 from sqlalchemy.types import SchemaType
 
-from ._enums import add_enum_changes, mentions
+from ._enums import mentions
 from ._guards import walk
+from ._plugin import SERVER_DEFAULT_DIALECTS, TYPE_DIALECTS
 
 DOUBLE_PRECISION = 25  # FLOAT(p) with p >= 25 is a DOUBLE on MySQL/MariaDB
 # Alembic's include_object hook: (object, name, type, reflected, compare_to) -> keep it?
@@ -58,8 +67,11 @@ def compare_type(
     inspected_type: Any,
     metadata_type: Any,
 ) -> bool | None:
-    """False when the database stores both types identically; None lets Alembic decide."""
-    if context.dialect.name in ("mysql", "mariadb") and _same_on_mysql(inspected_type, metadata_type):
+    """False when the database stores both types identically; None lets Alembic decide.
+
+    The plugin asks only for the dialects in _plugin.TYPE_DIALECTS (its comparator's qualifiers).
+    """
+    if context.dialect.name in TYPE_DIALECTS and _same_on_mysql(inspected_type, metadata_type):
         return False
     return None
 
@@ -91,9 +103,14 @@ def compare_server_default(
     """False when the database's spelling of a default means the model's; None lets Alembic decide.
 
     MySQL/MariaDB give `false()` back as 0, `func.now()` as current_timestamp()
-    and `text("1")` on a DECIMAL(10, 3) as 1.000.
+    and `text("1")` on a DECIMAL(10, 3) as 1.000. `inspected_default` is the
+    reflected default's SQL, `rendered_metadata_default` the model's compiled
+    for this dialect (None when either column has none). Computed and Identity
+    never come here: Alembic's own comparators handle them. The plugin asks only
+    for the dialects in _plugin.SERVER_DEFAULT_DIALECTS (its comparator's
+    qualifiers): a dialect this function starts to correct goes there too.
     """
-    if context.dialect.name not in ("mysql", "mariadb") or None in (
+    if context.dialect.name not in SERVER_DEFAULT_DIALECTS or None in (
         inspected_default,
         rendered_metadata_default,
     ):
@@ -119,8 +136,6 @@ def tidy(migration_context: MigrationContext, script: ops.MigrationScript) -> No
     dialect = migration_context.dialect.name
     metadata = migration_context.opts.get("target_metadata")
     for upgrade_ops, downgrade_ops in zip(script.upgrade_ops_list, script.downgrade_ops_list, strict=False):
-        if metadata is not None and migration_context.connection is not None:
-            add_enum_changes(migration_context.connection, metadata, upgrade_ops, downgrade_ops)
         for container in (upgrade_ops, downgrade_ops):
             _drop_indexes_with_their_table(container)
             _foreign_keys_before_indexes(container)

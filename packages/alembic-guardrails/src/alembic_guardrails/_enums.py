@@ -1,6 +1,9 @@
 """Enum value changes autogenerate cannot see by itself (sqlalchemy/alembic#278).
 
-compare.tidy calls `add_enum_changes` with the connection autogenerate used:
+`add_enum_changes` runs inside autogenerate's comparison, as a comparator of the
+alembic_guardrails autogenerate plugin (_plugin.py), after Alembic compared the
+tables; it adds to the upgrade operations only (Alembic writes the downgrade by
+reversing them):
 
 - native PostgreSQL enums: an added value becomes `AddEnumValuesOp` (ALTER TYPE
   ... ADD VALUE outside the revision's transaction, no table rewrite); any other
@@ -15,7 +18,7 @@ MySQL/MariaDB native ENUM columns are compared by Alembic itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 from alembic.autogenerate import renderers
@@ -37,15 +40,15 @@ EnumUser = tuple[str, str, str | None]
 
 
 def add_enum_changes(
-    connection: Connection, metadata: MetaData, upgrade_ops: ops.OpContainer, downgrade_ops: ops.OpContainer
+    connection: Connection, metadata: MetaData | Sequence[MetaData], upgrade_ops: ops.UpgradeOps
 ) -> None:
-    """Add the enum value changes autogenerate cannot see, in both directions."""
+    """Add the enum value changes autogenerate cannot see to the upgrade operations."""
     inspector = inspect(connection)
     backend = connection.dialect.name
     tables = set(inspector.get_table_names())
     native = _native_enums(connection) if backend == "postgresql" else {}
     compared_types: set[str] = set()
-    for table in metadata.tables.values():
+    for table in _tables(metadata):
         enum_columns = [c for c in table.columns if isinstance(c.type, Enum) and c.type.enums]
         if not enum_columns or table.schema is not None or table.name not in tables:
             continue
@@ -60,13 +63,17 @@ def add_enum_changes(
                     change = _native_change(connection, type_, native[type_.name])
                     if change:
                         upgrade_ops.ops.insert(0, change)
-                        downgrade_ops.ops.append(change.reverse())
             elif backend == "sqlite" or not type_.native_enum:
                 # MySQL/MariaDB native ENUM values are compared by Alembic itself.
                 alter = _non_native_change(connection, inspector, table, column)
                 if alter:
                     _merge(upgrade_ops, alter)
-                    _merge(downgrade_ops, alter.reverse(), first=True)
+
+
+def _tables(metadata: MetaData | Sequence[MetaData]) -> Iterator[Table]:
+    """The models' tables, in the order they were defined (target_metadata may be a list)."""
+    for each in [metadata] if isinstance(metadata, MetaData) else metadata:
+        yield from each.tables.values()
 
 
 def _native_enums(connection: Connection) -> dict[str, list[str]]:
@@ -167,7 +174,7 @@ def _non_native_change(
     )
 
 
-def _merge(container: ops.OpContainer, alter: ops.AlterColumnOp, first: bool = False) -> None:
+def _merge(container: ops.OpContainer, alter: ops.AlterColumnOp) -> None:
     """Put `alter` in the table's operations, or give its types to the one autogenerate wrote."""
     op: Any  # walk() yields several kinds of operation; each one read here names its table
     for op in walk(container):
@@ -175,8 +182,7 @@ def _merge(container: ops.OpContainer, alter: ops.AlterColumnOp, first: bool = F
         if isinstance(op, ops.AlterColumnOp) and same:
             op.existing_type, op.modify_type = alter.existing_type, alter.modify_type
             return
-    group = ops.ModifyTableOps(alter.table_name, [alter])
-    container.ops.insert(0, group) if first else container.ops.append(group)
+    container.ops.append(ops.ModifyTableOps(alter.table_name, [alter]))
 
 
 def _literal(value: str) -> str:

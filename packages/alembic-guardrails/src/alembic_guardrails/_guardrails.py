@@ -19,7 +19,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-from . import _compare, _locks, _messages, _online_ddl, _retries, _runtime
+from . import _compare, _failures, _locks, _messages, _online_ddl, _plugin, _retries, _runtime
 from ._guards import Overrides, TableFilter, check_revision, split_list
 
 Directives = Callable[[MigrationContext, Any, list[Any]], None]
@@ -83,8 +83,11 @@ class Guardrails:
             include_name=self.table_filter.include_name,
             include_object=_compare.without_unique_on_primary_key(self.table_filter.include_object),
             process_revision_directives=self.process_revision_directives,
-            compare_type=_compare.compare_type,
-            compare_server_default=_compare.compare_server_default,
+            # Alembic compares types and server defaults (it skips defaults unless asked); the
+            # alembic_guardrails plugin corrects both per database and adds enum value changes.
+            compare_type=True,
+            compare_server_default=True,
+            autogenerate_plugins=["alembic.autogenerate.*", _plugin.register()],
             # One transaction per revision: a failure keeps every revision before it.
             transaction_per_migration=True,
             render_as_batch=backend == "sqlite",
@@ -137,7 +140,7 @@ class Guardrails:
         _runtime.guard_environment(
             migration_context, self.environment, self.x_arguments, self.environment_conflict
         )
-        with _runtime.explain_failures(migration_context):
+        with _failures.explain_failures(migration_context):
             yield
 
     @staticmethod

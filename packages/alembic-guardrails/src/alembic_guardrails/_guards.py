@@ -1,44 +1,52 @@
-"""Rules for what autogenerate may see and what it may write.
+"""What autogenerate may see, and the driver that runs the rules over what it writes.
 
 env.py wires these into Alembic; they are plain functions over Alembic's
 operation objects, so they are tested without a database.
 
 - `TableFilter` hides ignored tables (by name, before reflection).
 - `check_revision` rewrites what it can make safe (renames the command line
-  names, NULLs filled before NOT NULL: rewrites.py), refuses empty revisions
+  names, NULLs filled before NOT NULL: _rewrites.py), refuses empty revisions
   and revisions that lose data or fail on existing rows unless the command
   line allows it explicitly, and returns review points: operations that are
   safe for the data but may block a busy table or fail on duplicates.
+
+What counts as dangerous is not here: each rule is a module of rules/, and
+this module walks the operations and asks every rule about each of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from alembic.operations import ops
 from alembic.util import CommandError
-from sqlalchemy import DefaultClause
-from sqlalchemy import types as sqltypes
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultDialect
 
 from ._messages import text
-from ._narrowing import narrows
 from ._rewrites import Rename, apply_renames, fill_nulls_before_not_null, parse_renames
+from .rules import MODULES, Context, Finding, RuleModule
+from .rules._operations import added_columns, created_tables, walk
+
+__all__ = [
+    "FALSE_WORDS",
+    "TRUE_WORDS",
+    "Finding",
+    "Overrides",
+    "TableFilter",
+    "added_columns",
+    "check_revision",
+    "created_tables",
+    "destructive_operations",
+    "review_points",
+    "split_list",
+    "walk",
+]
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"", "0", "false", "no", "off"}
-# Server defaults PostgreSQL evaluates per row: adding a column with one rewrites the table.
-VOLATILE_DEFAULTS = (
-    "random(",
-    "gen_random_uuid(",
-    "uuid_generate_",
-    "clock_timestamp(",
-    "now(",
-    "timeofday(",
-)
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -98,240 +106,37 @@ class Overrides:
         )
 
 
-@dataclass(frozen=True)
-class Finding:
-    table: str
-    column: str | None
-    action: str
-
-    def __str__(self) -> str:
-        where = f"{self.table}.{self.column}" if self.column else self.table
-        return f"{where}: {self.action}"
+def _run(rules: list[RuleModule], upgrade_ops: ops.OpContainer, context: Context) -> list[Finding]:
+    """Each operation in turn, asked of every rule in the order of rules.MODULES."""
+    return [finding for op in walk(upgrade_ops) for rule in rules for finding in rule.check(op, context)]
 
 
-def walk(container: Any) -> Iterator[ops.MigrateOperation]:
-    """Every operation in the tree: column ops are nested inside ModifyTableOps."""
-    for op in container.ops:
-        if isinstance(op, ops.OpContainer):
-            yield from walk(op)
-        else:
-            yield op
-
-
-def created_tables(upgrade_ops: ops.OpContainer) -> set[str]:
-    """Tables this revision creates: they hold no rows yet, so nothing on them can fail or block."""
-    return {op.table_name for op in upgrade_ops.ops if isinstance(op, ops.CreateTableOp)}
-
-
-def _has_server_default(op: ops.AlterColumnOp) -> bool:
-    return any(
-        default not in (False, None) for default in (op.modify_server_default, op.existing_server_default)
-    )
-
-
-def added_columns(upgrade_ops: ops.OpContainer) -> dict[tuple[str, str], Any]:
-    """Columns this revision adds to tables that already exist, by (table, column name)."""
-    new_tables = created_tables(upgrade_ops)
-    return {
-        (op.table_name, op.column.name): op.column
-        for op in walk(upgrade_ops)
-        if isinstance(op, ops.AddColumnOp) and op.table_name not in new_tables
-    }
-
-
-def _unique_columns(op: ops.MigrateOperation) -> tuple[str, str, list[str]] | None:
-    """(table, name, column names) of the unique constraint or unique index `op` creates."""
-    if isinstance(op, ops.CreateUniqueConstraintOp):
-        name = op.constraint_name
-    elif isinstance(op, ops.CreateIndexOp) and op.unique:
-        name = op.index_name
-    else:
-        return None
-    # Names from autogenerate; Column objects from an Index built in code.
-    return op.table_name, str(name), [str(getattr(column, "name", column)) for column in op.columns]
-
-
-def _same_default_for_every_row(column: Any) -> bool:
-    """A constant server default: every existing row gets the same value (a function like
-    gen_random_uuid() gives each row its own; identity and computed values differ per row)."""
-    return isinstance(column.server_default, DefaultClause) and not _is_volatile(column.server_default)
-
-
-def _alter_findings(op: ops.AlterColumnOp, dialect: str | None) -> Iterator[Finding]:
-    if op.modify_type is not None and narrows(op.existing_type, op.modify_type, dialect):
-        action = text("narrow_type", old=str(op.existing_type), new=str(op.modify_type))
-        yield Finding(op.table_name, op.column_name, action)
-    # With a server default the NULLs are filled first (rewrites.fill_nulls_before_not_null).
-    if op.modify_nullable is False and op.existing_nullable is not False and not _has_server_default(op):
-        yield Finding(op.table_name, op.column_name, text("not_null"))
-
-
-def _rename_hint(op: ops.DropTableOp | ops.DropColumnOp, upgrade_ops: ops.OpContainer) -> str:
-    """`drop` paired with an `add` in the same revision may be a rename: show the rewrite."""
-    if isinstance(op, ops.DropTableOp):
-        for other in upgrade_ops.ops:
-            if isinstance(other, ops.CreateTableOp):
-                return " " + text("maybe_rename_table", old=op.table_name, new=other.table_name)
-        return ""
-    for container in upgrade_ops.ops:
-        if isinstance(container, ops.ModifyTableOps) and container.table_name == op.table_name:
-            for other in container.ops:
-                if isinstance(other, ops.AddColumnOp):
-                    return " " + text(
-                        "maybe_rename_column", table=op.table_name, old=op.column_name, new=other.column.name
-                    )
-    return ""
+def _refusing(*, overridable: bool) -> list[RuleModule]:
+    return [m for m in MODULES if m.RULE.verdict == "refuse" and m.RULE.overridable is overridable]
 
 
 def destructive_operations(upgrade_ops: ops.OpContainer, dialect: str | None = None) -> list[Finding]:
-    """Operations that lose data or fail on rows that already exist."""
-    found: list[Finding] = []
-    new_tables = created_tables(upgrade_ops)
-    for op in walk(upgrade_ops):
-        if isinstance(op, ops.DropTableOp):
-            found.append(Finding(op.table_name, None, text("drop_table") + _rename_hint(op, upgrade_ops)))
-        elif isinstance(op, ops.DropColumnOp):
-            found.append(
-                Finding(op.table_name, op.column_name, text("drop_column") + _rename_hint(op, upgrade_ops))
-            )
-        elif isinstance(op, ops.AlterColumnOp):
-            found.extend(_alter_findings(op, dialect))
-        elif isinstance(op, ops.AddColumnOp) and op.table_name not in new_tables:
-            found.extend(_added_column_findings(op, dialect))
-    found.extend(_unique_over_a_default(upgrade_ops))
-    return found
-
-
-def _added_column_findings(op: ops.AddColumnOp, dialect: str | None) -> Iterator[Finding]:
-    column = op.column
-    if column.identity is not None and dialect != "postgresql":
-        # Only PostgreSQL numbers the existing rows; SQLAlchemy drops Identity() on MySQL/MariaDB.
-        yield Finding(op.table_name, column.name, text("add_identity"))
-    elif not column.nullable and column.server_default is None and not column.primary_key:
-        yield Finding(op.table_name, column.name, text("add_not_null"))
-
-
-def _unique_over_a_default(upgrade_ops: ops.OpContainer) -> Iterator[Finding]:
-    """A unique constraint over columns added with one constant default: two rows already collide."""
-    added = added_columns(upgrade_ops)
-    for op in walk(upgrade_ops):
-        unique = _unique_columns(op)
-        if unique is None:
-            continue
-        table, name, columns = unique
-        new_columns = [added[(table, column)] for column in columns if (table, column) in added]
-        if len(new_columns) == len(columns) and all(map(_same_default_for_every_row, new_columns)):
-            for column in new_columns:
-                default = str(cast(DefaultClause, column.server_default).arg)
-                yield Finding(table, column.name, text("unique_default", name=name, default=default))
-
-
-def _refuse_broken_models(upgrade_ops: ops.OpContainer) -> None:
-    """Models no database accepts: refused whatever the overrides, with the fix."""
-    for op in walk(upgrade_ops):
-        if isinstance(op, ops.CreateIndexOp) and not op.columns:
-            raise CommandError(text("empty_index", name=op.index_name, table=op.table_name))
-        if isinstance(op, ops.CreateTableOp):
-            for index in getattr(op.to_table(), "indexes", ()):
-                if not index.expressions:
-                    raise CommandError(text("empty_index", name=index.name, table=op.table_name))
-
-
-def _is_volatile(default: Any) -> bool:
-    if default is None:
-        return False
-    sql = str(getattr(default, "arg", default)).lower().replace(" ", "")
-    return any(function in sql for function in VOLATILE_DEFAULTS)
-
-
-def _type_change_point(op: ops.AlterColumnOp, dialect: str | None) -> str | None:
-    """A type change that rewrites or copies the whole table while holding it locked."""
-    old, new = op.existing_type, op.modify_type
-    if old is None or new is None:
-        return None
-    enums = isinstance(old, sqltypes.Enum) and isinstance(new, sqltypes.Enum)
-    if enums and list(new.enums[: len(old.enums)]) == list(old.enums):
-        return None  # values appended at the end: PostgreSQL ADD VALUE, MySQL/MariaDB in place
-    strings = isinstance(old, sqltypes.String) and isinstance(new, sqltypes.String)
-    if dialect == "postgresql":
-        # Widening a VARCHAR or making it TEXT is a catalogue change; other changes rewrite.
-        if strings and not isinstance(old, sqltypes.Enum):
-            return None
-        return text("review_rewrite", old=str(old), new=str(new))
-    if dialect == "mysql":
-        # In place only while the length keeps its 1-byte prefix (up to 255 bytes, 4 per character).
-        if strings and not enums and old.length and new.length and new.length * 4 <= 255:
-            return None
-        return text("review_copy", old=str(old), new=str(new))
-    return None
-
-
-def _column_points(op: ops.MigrateOperation, dialect: str | None, existing: bool) -> Iterator[str]:
-    if isinstance(op, ops.AlterColumnOp):
-        where = f"{op.table_name}.{op.column_name}: "
-        if op.modify_nullable is True and op.existing_nullable is False:
-            yield where + text("review_drop_not_null")
-        if op.modify_type is not None and not narrows(op.existing_type, op.modify_type, dialect):
-            point = _type_change_point(op, dialect)
-            if point:
-                yield where + point
-        if op.modify_nullable is False and op.existing_nullable is not False and _has_server_default(op):
-            yield where + text("review_filled")
-    elif isinstance(op, ops.AddColumnOp) and existing:
-        where = f"{op.table_name}.{op.column.name}: "
-        computed = op.column.computed
-        if dialect == "postgresql" and _is_volatile(op.column.server_default):
-            yield where + text(
-                "review_volatile_default", default=str(cast(DefaultClause, op.column.server_default).arg)
-            )
-        elif dialect == "postgresql" and op.column.identity is not None:
-            yield where + text("review_identity")
-        elif dialect == "postgresql" and computed is not None:
-            yield where + text("review_generated_rewrite")  # PostgreSQL's generated columns are stored
-        elif dialect == "mysql" and computed is not None and computed.persisted:
-            yield where + text("review_generated_copy")
-
-
-def _table_points(
-    op: ops.MigrateOperation, dialect: str | None, online: bool, all_null: set[tuple[str, str]]
-) -> Iterator[str]:
-    # `online`: migrations.online_ddl writes the index CONCURRENTLY and the foreign
-    # key NOT VALID on PostgreSQL, so those need no word; duplicates still fail,
-    # except over columns this revision adds without a default: NULLs never collide.
-    unique = _unique_columns(op)
-    if unique and not all((unique[0], column) in all_null for column in unique[2]):
-        yield f"{unique[0]}: " + text("review_unique_constraint", name=unique[1])
-    if isinstance(op, ops.CreateIndexOp):
-        if dialect == "postgresql" and not online and not op.kw.get("postgresql_concurrently"):
-            yield f"{op.table_name}: " + text("review_index", name=op.index_name)
-    elif isinstance(op, ops.CreateForeignKeyOp) and not online and dialect != "mysql":
-        # MySQL/MariaDB: online_ddl says that adding the key copies the table.
-        yield f"{op.source_table}: " + text("review_foreign_key_named", name=op.constraint_name)
+    """Operations that lose data or fail on rows that already exist (the overridable refusals)."""
+    return _run(_refusing(overridable=True), upgrade_ops, Context.of(upgrade_ops, dialect))
 
 
 def review_points(
     upgrade_ops: ops.OpContainer, dialect: str | None = None, *, online: bool = False
 ) -> list[str]:
-    """Operations that are allowed but deserve a second look in the review."""
-    points = []
-    new_tables = created_tables(upgrade_ops)
-    all_null = {
-        key
-        for key, column in added_columns(upgrade_ops).items()
-        if column.nullable and column.server_default is None
-    }
-    for op in walk(upgrade_ops):
-        table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
-        existing = table not in new_tables
-        if isinstance(op, ops.DropIndexOp):
-            points.append(f"{op.table_name}: " + text("drop_index", name=op.index_name))
-        elif isinstance(op, ops.DropConstraintOp):
-            kind = op.constraint_type or "constraint"
-            points.append(f"{op.table_name}: " + text("drop_constraint", kind=kind, name=op.constraint_name))
-        elif existing:
-            points.extend(_table_points(op, dialect, online, all_null))
-        points.extend(_column_points(op, dialect, existing))
-    return points
+    """Operations that are allowed but deserve a second look in the review.
+
+    `online`: migrations.online_ddl writes PostgreSQL's online forms (no word needed for those).
+    """
+    reviewing = [m for m in MODULES if m.RULE.verdict == "review"]
+    context = Context.of(upgrade_ops, dialect, online=online)
+    return [str(finding) for finding in _run(reviewing, upgrade_ops, context)]
+
+
+def _refuse_broken_models(upgrade_ops: ops.OpContainer, dialect: str | None) -> None:
+    """Models no database accepts: refused whatever the overrides, with the fix."""
+    for finding in _run(_refusing(overridable=False), upgrade_ops, Context.of(upgrade_ops, dialect)):
+        # The message names its table itself: one sentence, no listing.
+        raise CommandError(f"{finding.action} [{finding.rule}]")
 
 
 def _listing(headline: str, findings: list[Finding], fix: str) -> str:
@@ -359,7 +164,7 @@ def check_revision(
         raise CommandError(text("empty_revision"))
     apply_renames(script, overrides.renames)
     for upgrade_ops in upgrade_ops_list:
-        _refuse_broken_models(upgrade_ops)
+        _refuse_broken_models(upgrade_ops, name)
     findings = [f for upgrade_ops in upgrade_ops_list for f in destructive_operations(upgrade_ops, name)]
     protected = set(protected_tables) - overrides.allow_protected
     on_protected = [f for f in findings if f.table in protected]

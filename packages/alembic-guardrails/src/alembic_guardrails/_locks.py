@@ -51,6 +51,7 @@ def pg_lock_key() -> int:
     """pg_advisory_lock takes a bigint key; a stable hash of the name keeps it readable."""
     return zlib.crc32(LOCK_NAME.encode())
 
+
 # MySQL limits lock names to 64 characters.
 MYSQL_NAME_LIMIT = 64
 # Seconds between two tries while another run holds the lock.

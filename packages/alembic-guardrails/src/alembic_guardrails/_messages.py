@@ -1,8 +1,12 @@
 """What the migration guards say, in the team's language.
 
 The language is alembic.ini's `language` option (en or zh), set once by
-`Guardrails.from_config`; English where it is unset.
+`Guardrails.from_config`; English where it is unset. The words of each
+refusal and review line live with their rule (rules/); these are the rest:
+headers, fixes, run-time reports, command-line errors.
 """
+
+from collections.abc import Mapping
 
 LANGUAGE = "en"
 
@@ -23,28 +27,7 @@ MESSAGES = {
             "Protected tables are listed in alembic.ini (protected_tables). If this is intended, re-run as: "
             "alembic -x allow_protected={tables} -x allow_destructive=true revision --autogenerate -m ..."
         ),
-        "drop_table": "drop table (its rows are lost)",
-        "drop_column": "drop column (its values are lost)",
-        "narrow_type": "narrow type {old} -> {new}",
-        "not_null": "set NOT NULL without a server default (fails on NULL rows)",
         "review": "Review",
-        "drop_index": "drop index {name}",
-        "drop_constraint": "drop {kind} {name}",
-        "add_not_null": (
-            "add NOT NULL column without a server default (PostgreSQL and SQLite fail if the table has rows; "
-            "MySQL/MariaDB silently fill them with '' or 0): give it a server_default, "
-            "or add it nullable, backfill, then make it NOT NULL"
-        ),
-        "add_identity": (
-            "add identity column to a table that has rows: only PostgreSQL numbers the existing rows "
-            "(SQLite fails; MySQL/MariaDB drop Identity() and fill 0): add it nullable, backfill, "
-            "then make it NOT NULL"
-        ),
-        "unique_default": (
-            "add column with server default {default} under unique {name}: every existing row gets the same "
-            "value, so the upgrade fails once the table has two rows; add the column without the default "
-            "(NULLs never collide), fill distinct values, then add the unique constraint"
-        ),
         "production_banner": "Environment: prod; database: {target}; command: {command}",
         "production_downgrade": (
             "Refusing to downgrade a production database: downgrades usually drop data. "
@@ -97,7 +80,6 @@ MESSAGES = {
             "Lock retries: not retrying, on MySQL/MariaDB this revision's first {done} statement(s) already "
             "committed (DDL commits as it goes); check what it did, then re-run"
         ),
-        "copies_table": "{operation} rewrites the whole table on MySQL/MariaDB (ALGORITHM=COPY), blocking writes",
         "bad_flag": "-x {flag}={value} is not understood: use true or false (also 1/0, yes/no, on/off).",
         "bad_rename": (
             "-x rename={spec} is not understood: use table.old_column:new_column for a column, "
@@ -112,41 +94,6 @@ MESSAGES = {
         "maybe_rename_column": (
             '(a rename? write op.alter_column("{table}", "{old}", new_column_name="{new}"), '
             "or re-run with -x rename={table}.{old}:{new})"
-        ),
-        "empty_index": (
-            "Index {name} on table {table} has no columns: name at least one column in the model's Index(...), "
-            "or remove it."
-        ),
-        "review_drop_not_null": "drop NOT NULL: code that reads this column must now handle NULL",
-        "review_rewrite": "type {old} -> {new} rewrites the whole table under an exclusive lock on PostgreSQL",
-        "review_copy": "type {old} -> {new} copies the whole table on MySQL/MariaDB, blocking writes meanwhile",
-        "review_filled": (
-            "NOT NULL with a server default: the revision first sets the rows that are NULL to the default"
-        ),
-        "review_volatile_default": (
-            "server default {default} is evaluated per row: PostgreSQL rewrites the whole table to add the column"
-        ),
-        "review_identity": (
-            "identity column: PostgreSQL numbers every existing row, rewriting the whole table under an "
-            "exclusive lock"
-        ),
-        "review_generated_rewrite": (
-            "generated column: PostgreSQL computes it for every existing row, rewriting the whole table "
-            "under an exclusive lock"
-        ),
-        "review_generated_copy": (
-            "stored generated column: MySQL/MariaDB copy the whole table to compute it, blocking writes "
-            "meanwhile (a virtual one, persisted=False, is added in place)"
-        ),
-        "review_unique_constraint": (
-            "unique {name} on a table that has rows: the upgrade fails if existing rows have duplicates"
-        ),
-        "review_index": (
-            "index {name} built without CONCURRENTLY: PostgreSQL blocks writes to the table while it builds"
-        ),
-        "review_foreign_key_named": (
-            "foreign key {name} on a table that has rows: every row is checked with both tables locked "
-            "(on PostgreSQL, add it NOT VALID and VALIDATE it separately)"
         ),
     },
     "zh": {
@@ -165,26 +112,7 @@ MESSAGES = {
             "受保护的表列在 alembic.ini 的 protected_tables 中。如确属有意，请这样重新运行："
             "alembic -x allow_protected={tables} -x allow_destructive=true revision --autogenerate -m ..."
         ),
-        "drop_table": "删除表（其中的数据将丢失）",
-        "drop_column": "删除列（其中的数据将丢失）",
-        "narrow_type": "收窄类型 {old} -> {new}",
-        "not_null": "改为 NOT NULL 但没有服务端默认值（已有 NULL 行时会失败）",
         "review": "请复核",
-        "drop_index": "删除索引 {name}",
-        "drop_constraint": "删除 {kind} 约束 {name}",
-        "add_not_null": (
-            "新增 NOT NULL 列但没有服务端默认值（表中已有数据时 PostgreSQL 和 SQLite 会失败，"
-            "MySQL/MariaDB 会悄悄填入 '' 或 0）：请给它 server_default，"
-            "或者先以可空列加入、回填数据，再改为 NOT NULL"
-        ),
-        "add_identity": (
-            "向已有数据的表新增标识列（identity）：只有 PostgreSQL 会为已有行编号"
-            "（SQLite 会失败；MySQL/MariaDB 会丢掉 Identity() 并填入 0）：请先以可空列加入、回填数据，再改为 NOT NULL"
-        ),
-        "unique_default": (
-            "新增带服务端默认值 {default} 的列并加上唯一约束 {name}：每一行已有数据都会得到同一个值，"
-            "表中有两行时升级就会失败；请先不带默认值加入该列（NULL 之间不冲突），填入互不相同的值，再加唯一约束"
-        ),
         "production_banner": "环境：prod；数据库：{target}；命令：{command}",
         "production_downgrade": (
             "拒绝对生产数据库执行 downgrade：回滚通常会删除数据。"
@@ -228,7 +156,6 @@ MESSAGES = {
             "锁重试：不重试，在 MySQL/MariaDB 上该迁移的前 {done} 条语句已经提交（DDL 会立即提交）；"
             "请先核对它做了什么，再重新运行"
         ),
-        "copies_table": "{operation} 在 MySQL/MariaDB 上会复制整张表（ALGORITHM=COPY），期间阻塞写入",
         "bad_flag": "无法理解 -x {flag}={value}：请用 true 或 false（也可以是 1/0、yes/no、on/off）。",
         "bad_rename": (
             "无法理解 -x rename={spec}：列改名写成 table.old_column:new_column，"
@@ -244,23 +171,6 @@ MESSAGES = {
             '（是改名吗？请写 op.alter_column("{table}", "{old}", new_column_name="{new}")，'
             "或加上 -x rename={table}.{old}:{new} 重新运行）"
         ),
-        "empty_index": "表 {table} 上的索引 {name} 没有任何列：请在模型的 Index(...) 中至少写一列，或者删除它。",
-        "review_drop_not_null": "去掉 NOT NULL：读取这一列的代码从此必须处理 NULL",
-        "review_rewrite": "类型 {old} -> {new} 在 PostgreSQL 上会在排他锁下重写整张表",
-        "review_copy": "类型 {old} -> {new} 在 MySQL/MariaDB 上会复制整张表，期间阻塞写入",
-        "review_filled": "带服务端默认值的 NOT NULL：迁移会先把为 NULL 的行设为默认值",
-        "review_volatile_default": "服务端默认值 {default} 按行求值：PostgreSQL 为新增这一列会重写整张表",
-        "review_identity": "标识列（identity）：PostgreSQL 会为每一行已有数据编号，在排他锁下重写整张表",
-        "review_generated_rewrite": "生成列：PostgreSQL 会为每一行已有数据计算它，在排他锁下重写整张表",
-        "review_generated_copy": (
-            "存储型生成列：MySQL/MariaDB 会复制整张表来计算它，期间阻塞写入（虚拟生成列 persisted=False 可原地添加）"
-        ),
-        "review_unique_constraint": "在已有数据的表上新增唯一约束 {name}：已有行存在重复值时升级会失败",
-        "review_index": "索引 {name} 没有使用 CONCURRENTLY 创建：建索引期间 PostgreSQL 会阻塞对该表的写入",
-        "review_foreign_key_named": (
-            "在已有数据的表上新增外键 {name}：会在锁住两张表的情况下检查每一行"
-            "（PostgreSQL 上请先以 NOT VALID 添加，再单独 VALIDATE）"
-        ),
     },
 }
 
@@ -268,6 +178,11 @@ MESSAGES = {
 def text(key: str, **values: object) -> str:
     """The message `key` in the project's language, with `values` filled in."""
     return MESSAGES[LANGUAGE][key].format(**values)
+
+
+def in_language(texts: Mapping[str, str], **values: object) -> str:
+    """`texts` ({"en": ..., "zh": ...}, a rule's words) in the project's language, `values` filled in."""
+    return texts[LANGUAGE].format(**values)
 
 
 def set_language(language: str) -> None:

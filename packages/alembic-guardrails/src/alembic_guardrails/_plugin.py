@@ -1,0 +1,177 @@
+"""The alembic_guardrails autogenerate plugin (Alembic 1.18+, `alembic.runtime.plugins`).
+
+Its comparators run inside autogenerate's comparison, so `revision --autogenerate`,
+`alembic check` and tools calling Alembic's compare_metadata / produce_migrations
+(pytest-alembic) all see what they find:
+
+- `"column"` / `"types"`, MySQL/MariaDB: types the database stores identically
+  compare equal (`_compare.compare_type`: DOUBLE for Float(53));
+- `"column"` / `"server_default"`, MySQL/MariaDB: defaults in the database's own
+  spelling compare equal (`_compare.compare_server_default`: 0 for false());
+- `"schema"` / `"enums"`, every database: the enum value changes Alembic cannot
+  see (`_enums.add_enum_changes`), once Alembic has compared the tables.
+
+The column comparators are registered at MEDIUM priority with the dialect as
+qualifier: they run after Alembic's FIRST ones (which note the existing type and
+default, and honour `compare_type=False` / `compare_server_default=False`) and
+before its own comparisons (MEDIUM for any dialect, then LAST), whatever the
+order plugins were registered in. They answer as Alembic's compare_type /
+compare_server_default callables did: STOP when the function finds the column
+the same (or different: the change is then noted), CONTINUE when it lets
+Alembic decide.
+
+Guardrails.options() enables the plugin with `autogenerate_plugins=[
+"alembic.autogenerate.*", "alembic_guardrails"]`, and `compare_server_default=True`:
+without it Alembic compares no server default, and skips this plugin's comparator
+with its own.
+
+Registration: `register()` (from Guardrails.options()) sets the plugin up unless an
+`alembic.plugins` entry point did. The package declares no such entry point:
+Alembic loads entry points while `import alembic` is half-way through (from
+alembic.autogenerate.compare), and importing `alembic_guardrails._plugin` runs
+`alembic_guardrails/__init__.py` first, whose imports need the whole of alembic:
+ImportError, and every `alembic` command of the environment fails. This module is
+ready for it: at import it needs only alembic.util, alembic.runtime.plugins (whose
+Plugin exists by then) and SQLAlchemy, and it imports _compare and _enums when a
+comparator runs. tests/test_plugin.py shows both through an installed wheel.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import NoneType
+from typing import TYPE_CHECKING, Any
+
+from alembic.runtime.plugins import Plugin
+from alembic.util import DispatchPriority, PriorityDispatchResult
+from sqlalchemy import types as sqltypes
+from sqlalchemy.schema import DefaultClause
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+    from alembic.operations.ops import AlterColumnOp, UpgradeOps
+
+NAME = "alembic_guardrails"
+# The dialects (comparator qualifiers) whose stored types and server defaults _compare corrects.
+TYPE_DIALECTS = ("mysql", "mariadb")
+SERVER_DEFAULT_DIALECTS = ("mysql", "mariadb")
+
+_set_up = False
+
+
+def setup(plugin: Plugin) -> None:
+    """Register the comparators (Alembic calls this for an entry point; register() otherwise)."""
+    global _set_up
+    for dialect in TYPE_DIALECTS:
+        plugin.add_autogenerate_comparator(
+            compare_type, "column", "types", qualifier=dialect, priority=DispatchPriority.MEDIUM
+        )
+    for dialect in SERVER_DEFAULT_DIALECTS:
+        plugin.add_autogenerate_comparator(
+            compare_server_default,
+            "column",
+            "server_default",
+            qualifier=dialect,
+            priority=DispatchPriority.MEDIUM,
+        )
+    # LAST: after Alembic's "tables" comparator (MEDIUM), whose alter_column operations it completes.
+    plugin.add_autogenerate_comparator(compare_enums, "schema", "enums", priority=DispatchPriority.LAST)
+    _set_up = True
+
+
+def register() -> str:
+    """Set the plugin up unless an entry point already did; its name, for `autogenerate_plugins`."""
+    if not _set_up:
+        Plugin.setup_plugin_from_module(sys.modules[__name__], NAME)
+    return NAME
+
+
+def compare_type(
+    autogen_context: AutogenContext,
+    alter_column_op: AlterColumnOp,
+    schema: str | None,
+    tname: str,
+    cname: str,
+    conn_col: Any,
+    metadata_col: Any,
+) -> PriorityDispatchResult:
+    """`_compare.compare_type`, asked as Alembic asks a compare_type callable."""
+    from . import _compare
+
+    if sqltypes.NullType in (conn_col.type._type_affinity, metadata_col.type._type_affinity):
+        return PriorityDispatchResult.CONTINUE  # Alembic logs it and compares nothing
+    is_diff = _compare.compare_type(
+        autogen_context.migration_context, conn_col, metadata_col, conn_col.type, metadata_col.type
+    )
+    if is_diff:
+        alter_column_op.modify_type = metadata_col.type
+    return _answer(is_diff)
+
+
+def compare_server_default(
+    autogen_context: AutogenContext,
+    alter_column_op: AlterColumnOp,
+    schema: str | None,
+    tname: str,
+    cname: str,
+    conn_col: Any,
+    metadata_col: Any,
+) -> PriorityDispatchResult:
+    """`_compare.compare_server_default`, asked as Alembic asks a compare_server_default callable.
+
+    Only plain defaults on both sides: Alembic's own comparators handle Computed and Identity.
+    """
+    from . import _compare
+
+    inspected, model = conn_col.server_default, metadata_col.server_default
+    if inspected is None and model is None:
+        return PriorityDispatchResult.CONTINUE
+    if not isinstance(inspected, (DefaultClause, NoneType)) or not isinstance(
+        model, (DefaultClause, NoneType)
+    ):
+        return PriorityDispatchResult.CONTINUE
+    is_diff = _compare.compare_server_default(
+        autogen_context.migration_context,
+        conn_col,
+        metadata_col,
+        _inspected_sql(inspected),
+        model,
+        _model_sql(model, autogen_context),
+    )
+    if is_diff:
+        alter_column_op.modify_server_default = model
+    return _answer(is_diff)
+
+
+def compare_enums(
+    autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: set[str | None]
+) -> PriorityDispatchResult:
+    """The enum value changes Alembic cannot see, added to the upgrade operations."""
+    from . import _enums
+
+    if autogen_context.connection is not None and autogen_context.metadata is not None:
+        _enums.add_enum_changes(autogen_context.connection, autogen_context.metadata, upgrade_ops)
+    return PriorityDispatchResult.CONTINUE
+
+
+def _answer(is_diff: bool | None) -> PriorityDispatchResult:
+    """None lets Alembic compare; True or False is the answer, and ends the comparison."""
+    return PriorityDispatchResult.CONTINUE if is_diff is None else PriorityDispatchResult.STOP
+
+
+def _inspected_sql(default: DefaultClause | None) -> str | None:
+    """A reflected default's SQL (reflection gives it as text())."""
+    if default is None:
+        return None
+    arg: Any = default.arg
+    return arg if isinstance(arg, str) else str(arg.text)
+
+
+def _model_sql(default: DefaultClause | None, autogen_context: AutogenContext) -> str | None:
+    """A model's default as SQL of the dialect compared with, literal values inlined."""
+    if default is None:
+        return None
+    arg: Any = default.arg
+    if isinstance(arg, str):
+        return arg
+    return str(arg.compile(dialect=autogen_context.dialect, compile_kwargs={"literal_binds": True}))
