@@ -127,6 +127,8 @@ def lowest(session: nox.Session) -> None:
     session.run(
         "pytest", "-n", "2", "--dist", "loadgroup", *(session.posargs or LOWEST_TESTS), env=PYTEST_ENV
     )
+    # alembic-guardrails' own tests on the same floors (its pyproject.toml configures the run).
+    session.run("pytest", "-q", str(LIBRARY / "tests"), env={**PYTEST_ENV, "TEST_DATABASE_URL": ""})
 
 
 @nox.session

@@ -14,12 +14,32 @@ The public API, what an env.py calls:
   is_offline(), set_not_null(), squawk_ignore()) and `alembic_guardrails.backfill`.
 
 Every module whose name starts with `_` is private.
+
+The names load on first use: Alembic loads this package's `alembic.plugins` entry point
+(`alembic_guardrails._plugin`) while `import alembic` is still running, and importing the
+package must not need the whole of Alembic then.
 """
 
-from ._guardrails import Guardrails, compares_models, refuse_url_in_ini, settings_errors
-from ._guards import TableFilter, split_list
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.3.0"
+
+# Public name -> the private module that defines it.
+_PUBLIC = {
+    "Guardrails": "._guardrails",
+    "compares_models": "._guardrails",
+    "refuse_url_in_ini": "._guardrails",
+    "settings_errors": "._guardrails",
+    "TableFilter": "._guards",
+    "split_list": "._guards",
+}
+
+if TYPE_CHECKING:
+    from ._guardrails import Guardrails, compares_models, refuse_url_in_ini, settings_errors
+    from ._guards import TableFilter, split_list
 
 __all__ = [
     "Guardrails",
@@ -30,3 +50,11 @@ __all__ = [
     "settings_errors",
     "split_list",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value

@@ -168,7 +168,7 @@ def _backend_name(target: Connection | URL | str | None) -> str | None:
         return target.dialect.name
     if isinstance(target, URL):
         return target.get_backend_name()
-    return target
+    return target.partition("://")[0].partition("+")[0] if target else None  # "sqlite:///x.db" or "sqlite"
 
 
 def compares_models(config: Config) -> bool:

@@ -25,21 +25,19 @@ Guardrails.options() enables the plugin with `autogenerate_plugins=[
 without it Alembic compares no server default, and skips this plugin's comparator
 with its own.
 
-Registration: `register()` (from Guardrails.options()) sets the plugin up unless an
-`alembic.plugins` entry point did. The package declares no such entry point:
-Alembic loads entry points while `import alembic` is half-way through (from
-alembic.autogenerate.compare), and importing `alembic_guardrails._plugin` runs
-`alembic_guardrails/__init__.py` first, whose imports need the whole of alembic:
-ImportError, and every `alembic` command of the environment fails. This module is
-ready for it: at import it needs only alembic.util, alembic.runtime.plugins (whose
-Plugin exists by then) and SQLAlchemy, and it imports _compare and _enums when a
-comparator runs. tests/test_plugin.py shows both through an installed wheel.
+Registration: the package's `alembic.plugins` entry point sets it up when `import alembic`
+loads entry points (which is why nothing here, nor in the package's __init__, imports more
+of Alembic than alembic.util and alembic.runtime.plugins at import time: Alembic is half-way
+through its own import then; _compare and _enums load when a comparator runs). `register()`,
+called by Guardrails.options(), sets it up where no entry point did (the package on
+sys.path without being installed). tests/test_plugin.py checks both through an installed wheel.
 """
 
 from __future__ import annotations
 
 import sys
-from types import NoneType
+from collections.abc import Iterator
+from types import ModuleType, NoneType
 from typing import TYPE_CHECKING, Any
 
 from alembic.runtime.plugins import Plugin
@@ -57,6 +55,17 @@ TYPE_DIALECTS = ("mysql", "mariadb")
 SERVER_DEFAULT_DIALECTS = ("mysql", "mariadb")
 
 _set_up = False
+
+
+class _IterableModule(ModuleType):
+    """Alembic 1.18 to 1.20.0 iterate over what the entry point loads (a list of modules);
+    1.20.1 takes the module itself and deprecates the list. This module is both."""
+
+    def __iter__(self) -> Iterator[ModuleType]:
+        yield self
+
+
+sys.modules[__name__].__class__ = _IterableModule
 
 
 def setup(plugin: Plugin) -> None:
