@@ -361,7 +361,18 @@ def test_pre_commit_runs_ruff_and_the_drift_check(bake, choice):
     assert re.fullmatch(r"v\d+\.\d+\.\d+", repos[RUFF_HOOKS]["rev"])
     assert [hook["id"] for hook in repos[RUFF_HOOKS]["hooks"]] == ["ruff-check", "ruff-format"]
 
-    (hook,) = repos["local"]["hooks"]
+    hooks = {hook["id"]: hook for hook in repos["local"]["hooks"]}
+    assert set(hooks) == {"alembic-check", "alembic-guardrails-lint"}
+    # The linter sees the changed revision files, and only them.
+    lint = hooks["alembic-guardrails-lint"]
+    assert lint["entry"] == "nox -s guardrails --" and lint.get("pass_filenames", True)
+    assert "guardrails" in noxfile_value(project, "nox.options.sessions")
+    revisions = re.compile(lint["files"])
+    assert revisions.search("alembic/versions/20251128_1234_5f3a9c2e1b7d_create_users_table.py")
+    assert not revisions.search("alembic/env.py") and not revisions.search(
+        f"{project.context['package_name']}/models.py"
+    )
+    hook = hooks["alembic-check"]
     assert hook["pass_filenames"] is False
     # pre-commit matches `files` with re.search against paths from the repository root.
     files = re.compile(hook["files"])
@@ -375,7 +386,8 @@ def test_pre_commit_runs_ruff_and_the_drift_check(bake, choice):
 def test_drift_check_hook_passes_when_clean_and_stops_a_model_change_without_revision(bake):
     # A PostgreSQL project has no SQLite default: the hook must bring its own scratch database.
     project = bake(database="postgresql")
-    (hook,) = next(repo for repo in pre_commit_config(project)["repos"] if repo["repo"] == "local")["hooks"]
+    hooks = next(repo for repo in pre_commit_config(project)["repos"] if repo["repo"] == "local")["hooks"]
+    (hook,) = [hook for hook in hooks if hook["id"] == "alembic-check"]
     command = shlex.split(hook["entry"])
     # A DATABASE_URL in the developer's shell is neither migrated nor needed by the hook.
     unreachable = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nowhere"}

@@ -153,4 +153,4 @@ def test_answers_with_quotes_stay_data(bake):
     assert metadata["description"] == 'He said """hi""" \\ bye'
     assert metadata["authors"][0]["name"] == "Your Name"
     project.ruff()
-    project.pytest("tests/test_guards.py")
+    project.pytest("tests/test_settings.py")

@@ -107,3 +107,24 @@ def test_the_wheel_and_sdist_install_into_a_clean_venv_and_serve_an_index_bake(b
         "No new upgrade operations"
         in project.run(UV, "run", "--frozen", "alembic", "check", env=scratch, check=True).stdout
     )
+
+
+@pytest.mark.parametrize("choice", ["sqlite", "postgresql", "mysql"])
+def test_the_bakes_revisions_pass_the_linter_and_a_typed_drop_does_not(bake, choice):
+    project = bake(database=choice, with_examples=True)
+    lint = [str(BIN / "alembic-guardrails"), "lint", "--dialect", choice]
+    clean = project.run(*lint)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    # A hand-written revision autogenerate would have refused: refused here too, with its rule id.
+    (project.path / "alembic" / "versions" / "20260101_0000_0b1c2d3e4f50_drop_name.py").write_text(
+        '"""drop name"""\n\nfrom alembic import op\n\nrevision = "0b1c2d3e4f50"\n'
+        'down_revision = "b6c8d0e2f430"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        "def upgrade() -> None:\n"
+        '    with op.batch_alter_table("users") as batch_op:\n'
+        '        batch_op.drop_column("name")\n\n\n'
+        "def downgrade() -> None:\n    pass\n"
+    )
+    refused = project.run(*lint, "--format", "json")
+    assert refused.returncode == 1
+    (finding,) = json.loads(refused.stdout)
+    assert finding["rule"] == "drop-column" and finding["line"] == 13 and finding["severity"] == "refuse"

@@ -20,9 +20,11 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests", "roundtrip", "check", "sql", "squawk", "typecheck"]
+nox.options.sessions = ["lint", "guardrails", "tests", "roundtrip", "check", "sql", "squawk", "typecheck"]
 
 SQL_OUTPUT = Path("build/migrations.sql")
+# The database the revisions are written for: `alembic-guardrails lint` applies its rules.
+DIALECT = "{{ cookiecutter.database }}"
 OPT_IN = "NOX_USE_DATABASE_URL"
 # The tables of DATABASE_URL's database, read through the project's own settings (which
 # map postgres:// and mysql:// to the installed drivers), with a sync driver even in an
@@ -109,6 +111,18 @@ def lint(session: nox.Session) -> None:
     install(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def guardrails(session: nox.Session) -> None:
+    """The guards' rules over the revisions, hand-written ones too (`-- FILE...`: only those).
+
+    `alembic-guardrails lint` runs each revision's upgrade() without a database and checks
+    what it does as autogenerate's refusals and review points would; a finding you accept is
+    silenced by `# guardrails: ignore[<rule>] <reason>` on its line or the line above.
+    """
+    install(session)
+    session.run("alembic-guardrails", "lint", "--dialect", DIALECT, *session.posargs)
 
 
 @nox.session

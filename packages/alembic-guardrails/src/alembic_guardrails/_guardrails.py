@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL
 
 from . import _compare, _failures, _locks, _messages, _online_ddl, _plugin, _retries, _runtime
 from ._guards import Overrides, TableFilter, check_revision, split_list
+from ._lint.offline import watch_data_steps
 
 Directives = Callable[[MigrationContext, Any, list[Any]], None]
 
@@ -150,8 +151,12 @@ class Guardrails:
 
     @staticmethod
     def offline_timeouts(migration_context: MigrationContext) -> None:
-        """Write the lock timeouts at the top of `--sql` output, as an online run would set them."""
+        """Write the lock timeouts at the top of `--sql` output, as an online run would set them.
+
+        And watch `op.get_bind()`: a revision that works on its data that way fails the command
+        once its SQL is written, which is not what an online run does (_lint/offline.py)."""
         _retries.offline_timeouts(migration_context)
+        watch_data_steps(migration_context)
 
 
 def _x_arguments(config: Config) -> dict[str, str]:

@@ -1,5 +1,6 @@
 import pytest
 import sqlalchemy as sa
+from alembic.operations import ops
 from rule_helpers import DIALECTS, alter, findings, rule_ids
 
 from alembic_guardrails.rules import set_not_null_without_default as rule
@@ -24,3 +25,18 @@ def test_not_null_with_a_server_default_is_not(dialect):
 
 def test_a_column_already_not_null_is_not():
     assert rule_ids(rule, alter(existing_nullable=False, modify_nullable=False)) == []
+
+
+def test_not_null_after_a_validated_not_null_check_is_not():
+    # strong_migrations' and PostgreSQL's path (helpers.set_not_null writes it): the VALIDATE
+    # proves no NULL row is left before SET NOT NULL.
+    add = ops.ExecuteSQLOp(
+        "ALTER TABLE items ADD CONSTRAINT ck_items_v_not_null CHECK (v IS NOT NULL) NOT VALID"
+    )
+    validate = ops.ExecuteSQLOp("ALTER TABLE items VALIDATE CONSTRAINT ck_items_v_not_null")
+    not_null = alter(existing_nullable=True, modify_nullable=False)
+    assert rule_ids(rule, add, validate, not_null, dialect="postgresql") == []
+    # Added NOT VALID and never validated, or over another column: it proves nothing.
+    assert rule_ids(rule, add, not_null, dialect="postgresql") == ["set-not-null-without-default"]
+    other = ops.ExecuteSQLOp("ALTER TABLE items ADD CONSTRAINT ck_items_w CHECK (w IS NOT NULL)")
+    assert rule_ids(rule, other, not_null, dialect="postgresql") == ["set-not-null-without-default"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,3 +95,25 @@ def type_change(op: ops.AlterColumnOp, dialect: str | None) -> tuple[Any, Any] |
     if both(old, new, sqltypes.Enum) and list(new.enums[: len(old.enums)]) == list(old.enums):
         return None
     return old, new
+
+
+def proves_not_null(upgrade_ops: ops.OpContainer, table: str, column: str) -> bool:
+    """The revision validates a `CHECK (column IS NOT NULL)` on the table itself (PostgreSQL's
+    documented path to SET NOT NULL, as `helpers.set_not_null` writes it): no NULL row gets past
+    that VALIDATE, so the NOT NULL after it cannot fail on one."""
+    check = re.compile(
+        rf'ALTER\s+TABLE\s+"?{re.escape(table)}"?\s+ADD\s+CONSTRAINT\s+"?(\w+)"?\s+'
+        rf'CHECK\s*\(\s*"?{re.escape(column)}"?\s+IS\s+NOT\s+NULL\s*\)',
+        re.IGNORECASE,
+    )
+    statements = [str(op.sqltext) for op in walk(upgrade_ops) if isinstance(op, ops.ExecuteSQLOp)]
+    for statement in statements:
+        added = check.search(statement)
+        if added is None:
+            continue
+        if " NOT VALID" not in statement.upper():
+            return True  # validated as it is added
+        validate = re.compile(rf"VALIDATE\s+CONSTRAINT\s+\"?{re.escape(added[1])}\b", re.IGNORECASE)
+        if any(validate.search(other) for other in statements):
+            return True
+    return False
