@@ -142,3 +142,35 @@ def test_cruft_update_keeps_the_ci_choice(template_repo, tmp_path):
     assert (project / ".gitlab-ci.yml").read_text().endswith("# gitlab change\n")
     assert not (project / ".github").exists()
     assert "up to date" in cruft(project, "check").stdout
+
+
+def test_cruft_update_moves_a_02_project_to_the_vendored_library(template_repo, tmp_path):
+    # The template as it was at 0.2.0, before the library move (this repository's history).
+    from test_copier import LIBRARY_MOVE, commit_before, template_at
+
+    current = tmp_path / "current"
+    shutil.copytree(template_repo, current, ignore=shutil.ignore_patterns(".git"))
+    for entry in template_repo.iterdir():
+        if entry.name != ".git":
+            run("rm", "-rf", entry.name, cwd=template_repo)
+    template_at(template_repo, commit_before(LIBRARY_MOVE), ["."])
+    commit_all(template_repo, "0.2.0")
+    project = create(template_repo, tmp_path)
+    package = project / "my_service"
+    assert (package / "migrations" / "guards.py").exists()
+    append(package / "models.py", "# the project's own change\n")
+    commit_all(project, "project work")
+
+    # The template now: the update removes the machinery and brings the library as vendor/.
+    for entry in template_repo.iterdir():
+        if entry.name != ".git":
+            run("rm", "-rf", entry.name, cwd=template_repo)
+    for entry in current.iterdir():
+        entry.rename(template_repo / entry.name)
+    commit_all(template_repo, "0.3.0")
+
+    update(project)
+    assert not list((package / "migrations").glob("*.py"))
+    assert (project / "vendor" / "alembic-guardrails" / "src" / "alembic_guardrails" / "__init__.py").exists()
+    assert (package / "models.py").read_text().endswith("# the project's own change\n")
+    assert "up to date" in cruft(project, "check").stdout
