@@ -94,9 +94,9 @@ MUTATIONS = [
     Mutation(
         "roundtrip_only_upgrades",
         NOXFILE,
-        '    alembic(session, "upgrade", "head", env=env)\n'
-        '    alembic(session, "downgrade", "base", env=env)\n    # What a downgrade',
-        '    alembic(session, "upgrade", "head", env=env)\n    return\n    # What a downgrade',
+        '        alembic(session, "upgrade", "head", env=env)\n'
+        '        alembic(session, "downgrade", "base", env=env)\n        # What a downgrade',
+        '        alembic(session, "upgrade", "head", env=env)\n        return\n        # What a downgrade',
         "nox -s roundtrip downgrades every revision and upgrades it again",
         ("tests/test_roundtrip_session.py", "-k", "every_revision and sqlite"),
     ),
@@ -176,16 +176,16 @@ MUTATIONS = [
     Mutation(
         "protected_tables_unprotected",
         GUARDS,
-        "protected = set(protected_tables) - overrides.allow_protected",
-        "protected = set()",
+        "on_protected = [f for f in findings if f.table in set(protected) - overrides.allow_protected]",
+        "on_protected = []",
         "a protected table needs -x allow_protected",
         ("tests/test_guards_cli.py", "-k", "sqlite and protected"),
     ),
     Mutation(
         "guards_run_in_alembic_check",
         GUARDRAILS,
-        '        if not getattr(self.config.cmd_opts, "autogenerate", False):\n            return\n',
-        "",
+        '                print(drift, file=sys.stderr, flush=True)\n            return\n',
+        "                print(drift, file=sys.stderr, flush=True)\n",
         "alembic check is not refused by the generation-time guards",
         ("tests/test_guards_cli.py", "-k", "sqlite and check"),
     ),

@@ -88,6 +88,18 @@ def test_add_user_status_backfills_in_batches_then_sets_not_null(database, bake)
     assert query(url, "SELECT version_num FROM alembic_version") == [(FIRST_REVISION,)]
 
 
+def test_a_backfill_of_an_empty_table_says_there_is_nothing_to_do(database, bake):
+    backend, url = database
+    project, _ = tutorial_project(bake, backend)
+    env = {"DATABASE_URL": url}
+
+    result = project.alembic("upgrade", "head", env=env)
+    assert "users: backfill has nothing to do, the table is empty" in result.stderr
+    assert "None" not in result.stderr and "batches" not in result.stderr
+    assert query(url, "SELECT version_num FROM alembic_version") == [("status02",)]
+    assert status_nullable(url) is False
+
+
 def test_offline_sql_renders_the_backfill_as_plain_sql(database, bake):
     backend, url = database
     project = bake(database=backend)

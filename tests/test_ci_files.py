@@ -111,13 +111,14 @@ def test_github_workflow_runs_every_nox_session_against_postgresql(github):
         (service,) = [s for s in job["services"].values() if s["image"].startswith("postgres:")]
         assert "--health-cmd" in service["options"] and "pg_isready" in service["options"]
         env = {**workflow.get("env", {}), **job.get("env", {})}
-        for variable in ("DATABASE_URL", "TEST_DATABASE_URL"):
-            url = urlsplit(env[variable])
-            assert url.scheme == "postgresql", variable
-            assert url.hostname == "localhost" and f"{url.port}:5432" in service["ports"], variable
-            assert url.username == service["env"]["POSTGRES_USER"], variable
-            assert url.password == service["env"]["POSTGRES_PASSWORD"], variable
-            assert url.path == "/" + service["env"]["POSTGRES_DB"], variable
+        # As on a developer's machine: DATABASE_URL names the server; the sessions work in test_ci.
+        assert "TEST_DATABASE_URL" not in env, name
+        url = urlsplit(env["DATABASE_URL"])
+        assert url.scheme == "postgresql"
+        assert url.hostname == "localhost" and f"{url.port}:5432" in service["ports"]
+        assert url.username == service["env"]["POSTGRES_USER"]
+        assert url.password == service["env"]["POSTGRES_PASSWORD"]
+        assert url.path == "/" + service["env"]["POSTGRES_DB"]
 
 
 def test_github_workflow_keeps_the_offline_sql_and_pins_actions(github):
@@ -229,12 +230,12 @@ def test_gitlab_ci_runs_every_nox_session_against_postgresql(bake):
         (service,) = [s for s in job["services"] if s["name"].startswith("postgres:")]
         # The health check waits on the service's host and port before nox runs.
         assert f'("{service["alias"]}", 5432)' in "\n".join(job["before_script"])
-        for variable in ("DATABASE_URL", "TEST_DATABASE_URL"):
-            url = urlsplit(variables[variable])
-            assert url.scheme == "postgresql" and url.hostname == service["alias"], variable
-            assert url.username == variables["POSTGRES_USER"], variable
-            assert url.password == variables["POSTGRES_PASSWORD"], variable
-            assert url.path == "/" + variables["POSTGRES_DB"], variable
+        assert "TEST_DATABASE_URL" not in variables, name
+        url = urlsplit(variables["DATABASE_URL"])
+        assert url.scheme == "postgresql" and url.hostname == service["alias"]
+        assert url.username == variables["POSTGRES_USER"]
+        assert url.password == variables["POSTGRES_PASSWORD"]
+        assert url.path == "/" + variables["POSTGRES_DB"]
 
     (sql_job,) = [name for name, found in sessions.items() if "sql" in found]
     assert sessions[sql_job] == {"sql"}
@@ -253,11 +254,12 @@ def test_mysql_bake_runs_its_ci_against_mariadb(bake):
         (service,) = job["services"].values()
         assert service["image"].startswith(("mariadb:", "mysql:")), name
         assert "healthcheck.sh" in service["options"] or "mysqladmin ping" in service["options"], name
-        for variable in ("DATABASE_URL", "TEST_DATABASE_URL"):
-            url = urlsplit({**workflow.get("env", {}), **job.get("env", {})}[variable])
-            assert url.scheme == "mysql" and f"{url.port}:3306" in service["ports"], variable
-            assert (url.username, url.password) == ("root", service["env"]["MARIADB_ROOT_PASSWORD"]), variable
-            assert url.path == "/" + service["env"]["MARIADB_DATABASE"], variable
+        env = {**workflow.get("env", {}), **job.get("env", {})}
+        assert "TEST_DATABASE_URL" not in env, name
+        url = urlsplit(env["DATABASE_URL"])
+        assert url.scheme == "mysql" and f"{url.port}:3306" in service["ports"], name
+        assert (url.username, url.password) == ("root", service["env"]["MARIADB_ROOT_PASSWORD"]), name
+        assert url.path == "/" + service["env"]["MARIADB_DATABASE"], name
 
     gitlab = bake(ci="gitlab", database="mysql")
     config = yaml.safe_load((gitlab.path / ".gitlab-ci.yml").read_text())
@@ -271,6 +273,7 @@ def test_mysql_bake_runs_its_ci_against_mariadb(bake):
         url = urlsplit(variables["DATABASE_URL"])
         assert url.scheme == "mysql" and url.hostname == service["alias"], name
         assert url.password == variables["MARIADB_ROOT_PASSWORD"], name
+        assert "TEST_DATABASE_URL" not in variables, name
     assert "postgres" not in (gitlab.path / ".gitlab-ci.yml").read_text().lower().replace(
         "postgresql://...", ""
     )
@@ -383,23 +386,40 @@ def test_pre_commit_runs_ruff_and_the_drift_check(bake, choice):
         assert not files.search(path), path
 
 
-def test_drift_check_hook_passes_when_clean_and_stops_a_model_change_without_revision(bake):
-    # A PostgreSQL project has no SQLite default: the hook must bring its own scratch database.
+def test_drift_check_hook_runs_on_the_database_url_server_and_stops_a_model_change_without_revision(
+    postgresql_url, bake
+):
+    # A PostgreSQL project: the hook checks on PostgreSQL, in test_<name> beside DATABASE_URL's
+    # database, never in SQLite (where a revision autogenerated on PostgreSQL may not run).
     project = bake(database="postgresql")
     hooks = next(repo for repo in pre_commit_config(project)["repos"] if repo["repo"] == "local")["hooks"]
     (hook,) = [hook for hook in hooks if hook["id"] == "alembic-check"]
     command = shlex.split(hook["entry"])
-    # A DATABASE_URL in the developer's shell is neither migrated nor needed by the hook.
-    unreachable = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nowhere"}
+    env = {"DATABASE_URL": postgresql_url}
+    project.alembic("upgrade", "head", env=env)
+    project.edit(f"{project.context['package_name']}/models.py", "String(50))", "String(100))")
+    project.alembic("revision", "--autogenerate", "-m", "widen name", env=env)
+    assert "op.alter_column(" in project.versions()[-1].read_text()
 
-    clean = project.run(*command, env=unreachable)
-    assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "No new upgrade operations detected" in clean.stdout + clean.stderr
+    clean = project.run(*command, env=env)
+    output = clean.stdout + clean.stderr
+    assert clean.returncode == 0, output
+    assert "No new upgrade operations detected" in output and "PostgresqlImpl" in output
+    # DATABASE_URL's own database was neither migrated nor changed.
+    current = project.alembic("current", env=env).stdout
+    assert current.startswith("5f3a9c2e1b7d")
 
     project.edit(
-        f"{project.context['package_name']}/models.py", "String(50))\n", "String(50))\n" + EMAIL_FIELD
+        f"{project.context['package_name']}/models.py", "String(100))\n", "String(100))\n" + EMAIL_FIELD
     )
-    drifted = project.run(*command, env=unreachable)
+    drifted = project.run(*command, env=env)
     output = drifted.stdout + drifted.stderr
     assert drifted.returncode != 0, output
     assert "New upgrade operations detected" in output and "'email'" in output
+
+    # No server: one line saying how to start one, instead of a check on another database.
+    unreachable = project.run(*command, env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nowhere"})
+    output = unreachable.stdout + unreachable.stderr
+    assert unreachable.returncode != 0
+    assert "cannot reach the database server DATABASE_URL names" in output
+    assert "`docker compose up -d db`" in output

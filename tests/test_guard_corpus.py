@@ -11,14 +11,18 @@ cases the database is emptied and the new revision deleted.
 
 from __future__ import annotations
 
+import json
+import re
 import runpy
 from decimal import Decimal, InvalidOperation
 
 import pytest
 import sqlalchemy as sa
+from alembic_guardrails.rules import RULES
 from corpus import CASES, Case
 from sqlalchemy.pool import NullPool
 
+from baked import BIN
 from conftest import bake_project, throwaway_database
 
 BACKENDS = ["sqlite", "postgresql", "mysql"]
@@ -148,6 +152,28 @@ def assert_round_trip(bench: Bench) -> None:
     bench.alembic("upgrade", "head")
 
 
+# The rule ids autogenerate prints at the end of its refusal and review lines.
+RULE_ID = re.compile(r"\[([a-z0-9-]+)\]$", re.MULTILINE)
+OUR_RULES = {rule.id: rule.verdict for rule in RULES}
+
+
+def autogenerate_rules(output: str, verdict: str) -> set[str]:
+    return {rule for rule in RULE_ID.findall(output) if OUR_RULES.get(rule) == verdict}
+
+
+def assert_lint_agrees(bench: Bench, revision, refused: set[str], reviewed: set[str]) -> None:
+    """`alembic-guardrails lint` on the written file names the rules autogenerate named."""
+    lint = bench.project.run(
+        str(BIN / "alembic-guardrails"), "lint", str(revision), "--dialect", bench.backend, "--format", "json"
+    )
+    found = json.loads(lint.stdout)
+    by_verdict = {
+        verdict: {f["rule"] for f in found if OUR_RULES.get(f["rule"]) == verdict}
+        for verdict in ("refuse", "review")
+    }
+    assert (by_verdict["refuse"], by_verdict["review"]) == (refused, reviewed), lint.stdout + lint.stderr
+
+
 def assert_refused(bench: Bench, case: Case, verdict: str, message: str) -> None:
     code, output, written = bench.autogenerate(*case.x)
     assert code != 0 and not written, output
@@ -155,8 +181,13 @@ def assert_refused(bench: Bench, case: Case, verdict: str, message: str) -> None
     assert "Traceback" not in output, output
     if case.override is None or verdict == "empty":
         return
+    # The file the override writes holds the refused change only when the override allows it
+    # (`-x rename=` writes something else instead: a rename).
+    allowed = any(arg.startswith("allow_destructive") for arg in case.override)
+    refused = autogenerate_rules(output, "refuse") if allowed else set()
     code, output, written = bench.autogenerate(*case.override)
     assert code == 0 and len(written) == 1, output
+    assert_lint_agrees(bench, written[0], refused, autogenerate_rules(output, "review"))
     if case.upgrade_override:
         bench.alembic("upgrade", "head")
         assert_rows_kept(bench, case)
@@ -170,6 +201,7 @@ def assert_written(bench: Bench, case: Case, verdict: str, message: str) -> None
         assert "Review:" not in output, output
     else:
         assert "Review:" in output and message in output, output
+    assert_lint_agrees(bench, written[0], set(), autogenerate_rules(output, "review"))
     if case.offline and bench.backend != "sqlite":
         sql = bench.alembic("upgrade", "head", "--sql").stdout
         assert case.offline in sql and sql.index(case.offline) < sql.index("ALTER TABLE items"), sql

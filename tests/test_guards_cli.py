@@ -96,7 +96,8 @@ def test_destructive_changes_list_every_operation_and_the_flag(guarded):
     assert "orders: drop table" in message
     assert "users.name: narrow type VARCHAR(50) -> VARCHAR(20)" in message
     assert "users.email: set NOT NULL without a server default" in message
-    assert "alembic -x allow_destructive=true revision --autogenerate" in message
+    # The whole command that writes it: the protected table this run already allowed, and the flag.
+    assert "alembic -x allow_protected=users -x allow_destructive=true revision --autogenerate" in message
 
 
 def test_allow_destructive_lets_through_an_unprotected_table_only(guarded):

@@ -3,8 +3,13 @@
 The shipped revisions and the online rewrites pass; a hand-written dangerous
 revision fails with squawk's message and its file; squawk_ignore() before the
 statement takes a deliberate exception; the plain forms the rewrites replace
-fail; a project baked for another database skips the session.
+fail, each statement reported once; what the guards accept (a VARCHAR made
+longer or TEXT, a DateTime column) passes while a type change that rewrites
+the table is reported once; squawk is the version the project pins; a project
+baked for another database skips the session.
 """
+
+import re
 
 from test_nox_sessions import nox
 from test_online_ddl import autogenerate, prepared_project
@@ -73,8 +78,72 @@ def test_the_online_rewrites_pass_and_the_plain_forms_fail(postgresql_url, bake)
         "disallowed-unique-constraint",
     ):
         assert rule in output, rule
+    # Reported once: the foreign key and the unique constraint are not constraint-missing-not-valid too.
+    assert "constraint-missing-not-valid" not in output
+    assert "Found 4 issues in 1 file" in output
+
+
+# The guards accept these (no review point): PostgreSQL rewrites nothing for them.
+ACCEPTED = """
+    bio: Mapped[str | None] = mapped_column(String(200))
+    score: Mapped[int | None] = mapped_column(Integer)
+    created: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+"""
+
+
+def pinned_squawk(project) -> str:
+    (version,) = re.findall(r'"squawk-cli==([\d.]+)"', (project.path / "pyproject.toml").read_text())
+    return version
+
+
+def test_what_the_guards_accept_passes_and_a_rewriting_type_change_is_reported_once(postgresql_url, bake):
+    project = bake(database="postgresql")
+    env = {"DATABASE_URL": postgresql_url}
+    models = f"{project.context['package_name']}/models.py"
+    project.alembic("upgrade", "head", env=env)
+    # README section 4's kind of change: the name made longer, columns added.
+    project.edit(
+        models,
+        "from sqlalchemy import String",
+        "import datetime\n\nfrom sqlalchemy import DateTime, Integer, String",
+    )
+    project.edit(models, "String(50))\n", "String(100))\n" + ACCEPTED)
+    widened = project.alembic("revision", "--autogenerate", "-m", "widen name", env=env)
+    assert "Review:" not in widened.stdout and "op.alter_column(" in project.versions()[-1].read_text()
+    output = squawk(project)
+    assert "Found 0 issues in 2 files" in output
+    # The version the project pins, not whatever squawk release is newest.
+    version = project.run(str(project.path / ".nox" / "squawk" / "bin" / "squawk"), "--version", check=True)
+    assert version.stdout.split() == ["squawk", pinned_squawk(project)]
+
+    # bio made TEXT (accepted), score made BIGINT (rewrites the table: a review point).
+    project.alembic("upgrade", "head", env=env)
+    project.edit(models, "mapped_column(String(200))", "mapped_column(Text)")
+    project.edit(models, "mapped_column(Integer)", "mapped_column(BigInteger)")
+    project.edit(
+        models, "from sqlalchemy import DateTime", "from sqlalchemy import BigInteger, DateTime, Text"
+    )
+    retyped = project.alembic("revision", "--autogenerate", "-m", "retype", env=env)
+    assert re.findall(r"Review: .*", retyped.stdout) == [
+        "Review: users.score: type INTEGER -> BIGINT rewrites the whole table under an exclusive lock "
+        "on PostgreSQL [type-change-rewrites-table]"
+    ]
+    failed = nox(project, "squawk", check=False)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert "Found 1 issue in 1 file" in output and "changing-column-type" in output
+    assert "ALTER TABLE users ALTER COLUMN score TYPE BIGINT" in output
+    (sql,) = (project.path / "build" / "squawk").glob("003_*.sql")
+    text = sql.read_text()
+    assert "-- squawk-ignore changing-column-type\nALTER TABLE users ALTER COLUMN bio TYPE TEXT;" in text
+    assert "\n\nALTER TABLE users ALTER COLUMN score TYPE BIGINT;" in text  # no ignore above it
+
+    # The guards' own check says the same, once.
+    guards = nox(project, "guardrails")
+    assert (guards.stdout + guards.stderr).count("[type-change-rewrites-table]") == 1
 
 
 def test_projects_for_other_databases_skip_it(bake):
     project = bake(database="mysql")
     assert "squawk lints PostgreSQL SQL; this project was baked for mysql" in squawk(project)
+    assert "squawk-cli" not in (project.path / "pyproject.toml").read_text()

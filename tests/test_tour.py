@@ -163,6 +163,32 @@ def test_tour_works_after_the_readme_step_that_adds_email(bake):
     assert after == before
 
 
+def test_tour_works_when_the_models_are_ahead_of_the_revisions(bake):
+    # README section 4 half done: the line added to User, no revision written for it yet.
+    project = bake()
+    package = project.context["package_name"]
+    project.edit(f"{package}/models.py", "String(50))\n", "String(50))\n" + readme_model_line(project))
+    before = snapshot(project.path)
+
+    result = project.run(str(BIN / "nox"), "--no-color", "-s", "tour", timeout=900)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Your models have changes that no revision holds yet" in output
+    assert (
+        '$ alembic -x allow_protected=users -x allow_destructive=true revision --autogenerate -m "your model changes"'
+        in output
+    )
+    assert "Detected added column 'users.email'" in output
+    assert "Checked: the users table has the columns id, name, email." in output
+    assert "Your User already has email: the tour adds nickname instead." in output
+    assert "Checked: the users table now has the columns id, name, email, nickname." in output
+    assert "=== Step 15 of 15: The timeline" in output and "Tour complete" in output
+    after = {
+        path: digest for path, digest in snapshot(project.path).items() if not written_by_nox(path, package)
+    }
+    assert after == before
+
+
 def test_a_chinese_bake_tours_in_chinese(bake):
     project = bake(docs_language="zh")
     assert not (project.path / "tools" / "tour_text.zh.py").exists()

@@ -119,6 +119,9 @@ STEP_TEXT = {
 MESSAGES = {
     "intro": "Guided tour of {project}: a scratch copy with a throwaway SQLite database.\n"
     "Your project and its database are not touched.",
+    "catch_up": "Your models have changes that no revision holds yet (README section 4 before its\n"
+    "`alembic revision --autogenerate`). The tour writes that revision in its copy first, so that\n"
+    "its own change stands alone:",
     "field_taken": "Your User already has {taken}: the tour adds {field} instead.",
     "step": "=== Step {number} of {total}: {title}",
     "failed": "TOUR FAILED at step {number} ({title}): {reason}",

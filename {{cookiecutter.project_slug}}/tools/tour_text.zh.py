@@ -114,6 +114,9 @@ STEP_TEXT = {
 MESSAGES = {
     "intro": "{project} 新手导览：在一份临时副本上，使用一个用完即弃的 SQLite 数据库。\n"
     "你的项目和你的数据库都不会被改动。",
+    "catch_up": "你的模型里有还没有任何迁移版本包含的改动（README 第 4 节还没执行\n"
+    "`alembic revision --autogenerate`）。导览先在它的副本中为这些改动生成一个迁移版本，\n"
+    "让导览自己的改动单独成为一个版本：",
     "field_taken": "你的 User 已经有 {taken}：导览改为添加 {field}。",
     "step": "=== 第 {number} 步，共 {total} 步：{title}",
     "failed": "导览失败，停在第 {number} 步（{title}）：{reason}",

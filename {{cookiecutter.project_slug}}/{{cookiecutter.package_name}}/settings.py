@@ -115,8 +115,13 @@ def disagreeing_environments(environ: Mapping[str, str] | None = None) -> tuple[
 
 
 def database_url(environ: Mapping[str, str] | None = None, *, environment: str = "dev") -> URL:
-    """The SQLAlchemy URL from DATABASE_URL, with bare schemes mapped to this project's drivers."""
-    raw = read_environment(environ).get("DATABASE_URL", "").strip()
+    """The SQLAlchemy URL from DATABASE_URL, with bare schemes mapped to this project's drivers.
+
+    DATABASE_PASSWORD, when set, is the password of a DATABASE_URL that has none, taken as it
+    is: no character of it needs URL-encoding (compose.yaml passes the password this way).
+    """
+    env = read_environment(environ)
+    raw = env.get("DATABASE_URL", "").strip()
     if not raw:
         if DEFAULT_BACKEND == "sqlite" and environment == "dev":
             return URL.create(DRIVER_FOR_SCHEME["sqlite"], database=str(DEV_SQLITE_FILE))
@@ -138,6 +143,8 @@ def database_url(environ: Mapping[str, str] | None = None, *, environment: str =
             "DATABASE_URL has more than one '@' before the host: an '@' in the password must be "
             "URL-encoded as %40 (e.g. postgresql://app:p%40ss@host/dbname)"
         )
+    if url.password is None and env.get("DATABASE_PASSWORD"):
+        url = url.set(password=env["DATABASE_PASSWORD"])
     driver = DRIVER_FOR_SCHEME.get(url.drivername)
     url = url.set(drivername=driver) if driver else url
     check_driver(url)

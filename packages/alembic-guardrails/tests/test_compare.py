@@ -19,7 +19,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import ops
 from conftest import NAMING_CONVENTION
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, postgresql
 
 from alembic_guardrails import Guardrails
 from alembic_guardrails import _compare as compare
@@ -64,20 +64,68 @@ def test_types_mysql_stores_identically_compare_equal(model, reflected, verdict)
 
 
 @pytest.mark.parametrize(
-    ("reflected", "rendered", "verdict"),
+    ("reflected", "rendered", "column_type", "verdict"),
     [
-        ("0", "false", False),
-        ("1", "true", False),
-        ("current_timestamp()", "now()", False),
-        ("1.000", "1", False),
-        ("'EUR'", "'EUR'", False),
-        ("'EUR'", "'USD'", None),
-        ("0", "1", None),
+        ("0", "false", mysql.TINYINT(1), False),
+        ("1", "true", mysql.TINYINT(1), False),
+        ("current_timestamp()", "now()", mysql.DATETIME(), False),
+        ("current_timestamp(6)", "now(6)", mysql.DATETIME(fsp=6), False),
+        ("1.000", "1", mysql.DECIMAL(10, 3), False),
+        ("1.500", "'1.5'", mysql.DECIMAL(10, 3), False),
+        ("'EUR'", "'EUR'", mysql.VARCHAR(3), False),
+        ("''", "''", mysql.VARCHAR(3), False),
+        ("'it''s'", "'it\\'s'", mysql.VARCHAR(9), False),
+        ("'2000-01-01'", "'2000-01-01'", mysql.DATE(), False),
+        ("'1.0'", "'1'", mysql.VARCHAR(3), None),  # text, not numbers: the server says (none here)
+        ("'EUR'", "'USD'", mysql.VARCHAR(3), None),
+        ("0", "1", mysql.INTEGER(), None),
     ],
 )
-def test_defaults_in_mysql_spelling_compare_equal(reflected, rendered, verdict):
-    assert compare.compare_server_default(context("mysql"), None, None, reflected, None, rendered) is verdict
-    assert compare.compare_server_default(context("sqlite"), None, None, reflected, None, rendered) is None
+def test_defaults_in_mysql_spelling_compare_equal(reflected, rendered, column_type, verdict):
+    """Without a connection to ask, a difference the text shows is Alembic's to judge (None)."""
+    column = sa.Column("value", column_type)
+    assert (
+        compare.compare_server_default(context("mysql"), column, column, reflected, None, rendered) is verdict
+    )
+
+
+@pytest.mark.parametrize(
+    ("dialect_name", "reflected", "rendered", "column_type", "verdict"),
+    [
+        # SQLite keeps the text it was given: Alembic's own comparison missed '' and quotes.
+        ("sqlite", "''", "''", sa.String(), False),
+        ("sqlite", "'it''s'", "'it''s'", sa.String(), False),
+        ("sqlite", "'1'", "1", sa.Integer(), False),
+        ("sqlite", "'2.5'", "2.5", sa.Float(), False),
+        ("sqlite", "(lower('A'))", "lower('A')", sa.String(), False),
+        ("sqlite", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP", sa.DateTime(), False),
+        ("sqlite", "'1.0'", "'1'", sa.String(), True),
+        ("sqlite", "'x'", "'y'", sa.String(), True),
+        ("sqlite", "'2000-01-01'", "'2000-01-01 00:00:00'", sa.DateTime(), True),  # SQLite stores text
+        # PostgreSQL gives constants back cast to their type; nothing is evaluated (json has no `=`).
+        ("postgresql", "'[]'::json", "'[]'", sa.JSON(), False),
+        ("postgresql", "'x'::character varying", "'x'", sa.String(), False),
+        (
+            "postgresql",
+            "'2000-01-01 00:00:00'::timestamp without time zone",
+            "'2000-01-01 00:00:00'",
+            sa.DateTime(),
+            False,
+        ),
+        ("postgresql", "'{}'::integer[]", "'{}'", sa.ARRAY(sa.Integer()), False),
+        ("postgresql", "('a'::text || 'b'::text)", "'a' || 'b'", sa.String(), False),
+        ("postgresql", "'-1'::integer", "-1", sa.Integer(), False),
+        ("postgresql", "now()", "CURRENT_TIMESTAMP", sa.DateTime(), False),
+        ("postgresql", "'{}'::json", "'[]'", sa.JSON(), True),  # without a connection: by the text
+        ("postgresql", "'(1,2)'::point", "'(2,1)'", sa.String(), True),
+    ],
+)
+def test_defaults_compare_by_their_text_on_sqlite_and_postgresql(
+    dialect_name, reflected, rendered, column_type, verdict
+):
+    column = sa.Column("value", column_type)
+    answer = compare.compare_server_default(context(dialect_name), column, column, reflected, None, rendered)
+    assert answer is verdict
 
 
 def test_options_enable_the_plugin_instead_of_compare_callables():
@@ -136,6 +184,26 @@ def test_plugin_compares_defaults_in_mysql_spelling():
     reflected.server_default = sa.DefaultClause(sa.text("'2000-01-01 00:00:00'"))
     assert compare_column("mysql", model, reflected).has_changes()
     assert not compare_column("mysql", model, reflected, compare_server_default=False).has_changes()
+
+
+def test_plugin_compares_json_defaults_on_postgresql_without_evaluating_them():
+    """Alembic's own comparison runs `SELECT '[]'::json = '[]'`: no `=` for json (alembic#1119)."""
+    model, reflected = columns(sa.JSON(), postgresql.JSON(), server_default="[]")
+    reflected.server_default = sa.DefaultClause(sa.text("'[]'::json"))
+    alter = compare_column("postgresql", model, reflected)  # no connection: nothing could be evaluated
+    assert not alter.has_changes()
+    assert alter.existing_server_default is reflected.server_default
+    reflected.server_default = sa.DefaultClause(sa.text("'{}'::json"))
+    alter = compare_column("postgresql", model, reflected)
+    assert alter.modify_server_default is model.server_default
+
+
+def test_plugin_compares_sqlite_defaults_it_used_to_miss():
+    for default in ("", "it's"):
+        model, reflected = columns(sa.String(10), sa.VARCHAR(10), server_default=default)
+        reflected.server_default = sa.DefaultClause(sa.text("'" + default.replace("'", "''") + "'"))
+        assert compare_column("sqlite", model, reflected, STOCK).has_changes()  # Alembic alone
+        assert not compare_column("sqlite", model, reflected).has_changes()
 
 
 def test_plugin_leaves_generated_columns_to_alembic():

@@ -31,8 +31,9 @@ Also reported:
   ignore-without-reason    see below (refuse)
 
 Typed operations carry only what their author wrote: without existing_type,
-narrow-type and the type change rules cannot judge an alter_column, and
-without existing_nullable=False neither can drop-not-null; they stay silent.
+narrow-type and the type change rules cannot judge an alter_column (they stay
+silent); nullable=True without existing_nullable is reviewed as drop-not-null
+(write existing_nullable=True when the column already allowed NULL).
 alter_column(..., nullable=False) without existing_server_default is
 set-not-null-without-default, as autogenerate would say.
 

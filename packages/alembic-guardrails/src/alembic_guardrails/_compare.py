@@ -6,7 +6,9 @@ Guardrails.options() wires these into Alembic:
   alembic_guardrails autogenerate plugin (_plugin.py, registered for the
   dialects in its TYPE_DIALECTS and SERVER_DEFAULT_DIALECTS): types and defaults a
   database stores in its own spelling compare equal (MySQL/MariaDB keep
-  `Float(53)` as DOUBLE, `false()` as 0), so `alembic check` comes back clean.
+  `Float(53)` as DOUBLE, `false()` as 0; PostgreSQL `'[]'` on json as
+  `'[]'::json`; SQLite `''` as `''`: _defaults.py, which evaluates no default, so
+  types without `=` compare too), so `alembic check` comes back clean.
   They keep the signatures and the answers of Alembic's `compare_type` /
   `compare_server_default` callables (True: different, False: the same, None:
   Alembic decides);
@@ -26,6 +28,9 @@ Guardrails.options() wires these into Alembic:
   * no DROP INDEX before the DROP TABLE that removes it anyway, and foreign
     keys dropped before the indexes they use: MySQL/MariaDB refuse the other
     order (error 1553) half-way through a downgrade;
+  * MySQL/MariaDB, upgrade only: a dropped foreign key takes the index the
+    server made for it (it needs the database, which only this step has at hand
+    with the finished list of drops);
   * SQLite: a named CHECK dropped before its column (batch mode would copy it);
   * PostgreSQL: enum types dropped with the last table using them.
 
@@ -41,17 +46,29 @@ unless `-x allow_destructive=true`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Sequence
 from typing import Any, TypeGuard, cast
 
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Connection, Enum, ForeignKeyConstraint, MetaData, Table, inspect
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Connection,
+    Enum,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    Table,
+    inspect,
+)
 from sqlalchemy import types as sqltypes
-from sqlalchemy.types import SchemaType
+from sqlalchemy.engine import Inspector
+from sqlalchemy.sql.elements import conv
+from sqlalchemy.types import NullType, SchemaType
 
-from ._enums import mentions
+from . import _defaults
+from ._enums import _tables, mentions
 from ._guards import walk
 from ._plugin import SERVER_DEFAULT_DIALECTS, TYPE_DIALECTS
 
@@ -83,15 +100,6 @@ def _same_on_mysql(inspected: Any, model: Any) -> bool:
     return False
 
 
-# Server defaults MySQL/MariaDB give back in their own spelling.
-DEFAULT_SYNONYMS = {
-    "true": "1",
-    "false": "0",
-    "now()": "current_timestamp",
-    "current_timestamp()": "current_timestamp",
-}
-
-
 def compare_server_default(
     context: MigrationContext,
     inspected_column: Any,
@@ -100,42 +108,48 @@ def compare_server_default(
     metadata_default: Any,
     rendered_metadata_default: Any,
 ) -> bool | None:
-    """False when the database's spelling of a default means the model's; None lets Alembic decide.
+    """Whether the database's default differs from the model's, as the database stores them.
 
-    MySQL/MariaDB give `false()` back as 0, `func.now()` as current_timestamp()
-    and `text("1")` on a DECIMAL(10, 3) as 1.000. `inspected_default` is the
-    reflected default's SQL, `rendered_metadata_default` the model's compiled
-    for this dialect (None when either column has none). Computed and Identity
-    never come here: Alembic's own comparators handle them. The plugin asks only
-    for the dialects in _plugin.SERVER_DEFAULT_DIALECTS (its comparator's
-    qualifiers): a dialect this function starts to correct goes there too.
+    `inspected_default` is the reflected default's SQL, `rendered_metadata_default`
+    the model's as CREATE TABLE writes it (_defaults.render: a str is a quoted
+    literal); None when either column has none, and Alembic decides. The same
+    default in another spelling is the same: MySQL/MariaDB give `false()` back
+    as 0, `func.now()` as current_timestamp(), `text("1")` on a DECIMAL(10, 3) as
+    1.000; PostgreSQL `'[]'` on a json column as `'[]'::json`; SQLite keeps what
+    it was given (_defaults.py). Nothing is evaluated, so PostgreSQL types without
+    an `=` operator (json, xml, point) compare like any other (sqlalchemy/alembic#1119).
+    Computed and Identity never come here: Alembic's own comparators handle them.
+    The plugin asks only for the dialects in _plugin.SERVER_DEFAULT_DIALECTS (its
+    comparator's qualifiers): a dialect this function starts to correct goes there too.
     """
-    if context.dialect.name not in SERVER_DEFAULT_DIALECTS or None in (
-        inspected_default,
-        rendered_metadata_default,
-    ):
+    dialect = context.dialect.name
+    if dialect not in SERVER_DEFAULT_DIALECTS or None in (inspected_default, rendered_metadata_default):
         return None
-    if _default_value(inspected_default) == _default_value(rendered_metadata_default):
+    numeric = _defaults.is_numeric(metadata_column, inspected_column)
+    if _defaults.normalized(inspected_default, dialect, numeric) == _defaults.normalized(
+        rendered_metadata_default, dialect, numeric
+    ):
         return False
-    return None
-
-
-def _default_value(sql: str) -> Decimal | str:
-    spelled = sql.strip().lower()
-    while spelled.startswith("(") and spelled.endswith(")"):
-        spelled = spelled[1:-1].strip()
-    spelled = DEFAULT_SYNONYMS.get(spelled, spelled)
-    try:
-        return Decimal(spelled)
-    except InvalidOperation:
-        return spelled
+    if dialect == "sqlite":
+        return True  # SQLite keeps the text it was given: no other spelling to learn
+    spelled = _defaults.canonical(
+        context.connection, inspected_column, inspected_default, rendered_metadata_default
+    )
+    if spelled is not None:
+        return spelled[0] != spelled[1]
+    # The server could not say: PostgreSQL's own comparison would evaluate `a = b`, which
+    # fails on json and its like; MySQL's compares text, with corrections of its own.
+    return True if dialect == "postgresql" else None
 
 
 def tidy(migration_context: MigrationContext, script: ops.MigrationScript) -> None:
     """Correct the MigrationScript autogenerate built (see the module docstring)."""
     dialect = migration_context.dialect.name
     metadata = migration_context.opts.get("target_metadata")
+    connection = migration_context.connection
     for upgrade_ops, downgrade_ops in zip(script.upgrade_ops_list, script.downgrade_ops_list, strict=False):
+        if dialect in ("mysql", "mariadb") and metadata is not None and connection is not None:
+            _server_indexes_go_with_their_keys(upgrade_ops, connection, metadata)
         for container in (upgrade_ops, downgrade_ops):
             _drop_indexes_with_their_table(container)
             _foreign_keys_before_indexes(container)
@@ -207,6 +221,71 @@ def _keys_needing(
     ]
 
 
+def _server_indexes_go_with_their_keys(
+    container: ops.OpContainer, connection: Connection, metadata: MetaData | Sequence[MetaData]
+) -> None:
+    """MySQL/MariaDB: a dropped foreign key takes the index the server made for it.
+
+    InnoDB creates an index for a foreign key whose columns no index leads, named
+    after the key, and Alembic leaves it out of the comparison while the key exists.
+    Dropping the key leaves the index behind, and the next `alembic check` reports it.
+    The database tells which index that is (the key's name, its columns first, no model
+    index of that name, no other key using it), so the revision drops it right after
+    the key: every database the revisions built has it under that name. Upgrade only:
+    the downgrade adds the key back, and the server makes the index again. A key
+    without a name of its own (no naming convention) is left alone: the server named
+    it and its index (after the first column, or after the key on a replay), so no
+    name written in a revision holds everywhere.
+    """
+    inspector = inspect(connection)
+    modelled: dict[tuple[str | None, str], set[Any]] = {
+        (table.schema, table.name): {index.name for index in table.indexes} for table in _tables(metadata)
+    }
+    dropped = [op for op in walk(container) if _is_foreign_key_drop(op)]
+    for group in [container, *(op for op in container.ops if isinstance(op, ops.ModifyTableOps))]:
+        rewritten: list[ops.MigrateOperation] = []
+        for op in group.ops:
+            rewritten.append(op)
+            if _is_foreign_key_drop(op):
+                kept_names = modelled.get((op.schema, op.table_name), set())
+                index = _server_index(inspector, op, kept_names, dropped)
+                if index is not None:
+                    rewritten.append(ops.DropIndexOp.from_index(index))
+        group.ops = rewritten
+
+
+def _server_index(
+    inspector: Inspector, drop: ops.DropConstraintOp, modelled: set[Any], dropped: list[Any]
+) -> Index | None:
+    """The index the server made for the foreign key `drop` drops, if it is still there."""
+    table_name, schema = drop.table_name, drop.schema
+    if not inspector.has_table(table_name, schema=schema):
+        return None
+    keys = inspector.get_foreign_keys(table_name, schema=schema)
+    columns = next((key["constrained_columns"] for key in keys if key["name"] == drop.constraint_name), None)
+    if not columns:
+        return None
+    # Keys the revision keeps: the index may be theirs too (MySQL would refuse to drop it).
+    dropped_names = {
+        op.constraint_name for op in dropped if (op.table_name, op.schema) == (table_name, schema)
+    }
+    kept = [key["constrained_columns"] for key in keys if key["name"] not in dropped_names]
+    for index in inspector.get_indexes(table_name, schema=schema):
+        indexed = [str(name) for name in index["column_names"]]
+        if (
+            not index["unique"]
+            and index["name"] == drop.constraint_name
+            and index["name"] not in modelled
+            and indexed[: len(columns)] == list(columns)
+            and not any(indexed[: len(other)] == list(other) for other in kept)
+        ):
+            table = Table(
+                table_name, MetaData(), *(Column(name, NullType()) for name in indexed), schema=schema
+            )
+            return Index(index["name"], *(table.c[name] for name in indexed))
+    return None
+
+
 # --- PostgreSQL: enum types go with the last table using them ---------------
 
 
@@ -256,8 +335,10 @@ def _checks_go_with_their_column(
         for op in group.ops:
             if isinstance(op, ops.DropColumnOp):
                 for name in _column_check_names(op, metadata, connection):
+                    # conv(): the name is final; the naming convention must not wrap it again.
+                    final = conv(name) if name else name
                     with_checks.append(
-                        ops.DropConstraintOp(name, op.table_name, type_="check", schema=op.schema)
+                        ops.DropConstraintOp(final, op.table_name, type_="check", schema=op.schema)
                     )
             with_checks.append(op)
         group.ops = with_checks

@@ -176,10 +176,9 @@ def _non_native_change(
 
 def _merge(container: ops.OpContainer, alter: ops.AlterColumnOp) -> None:
     """Put `alter` in the table's operations, or give its types to the one autogenerate wrote."""
-    op: Any  # walk() yields several kinds of operation; each one read here names its table
-    for op in walk(container):
-        same = (op.table_name, getattr(op, "column_name", None)) == (alter.table_name, alter.column_name)
-        if isinstance(op, ops.AlterColumnOp) and same:
+    column = (alter.table_name, alter.column_name)
+    for op in walk(container):  # not every operation names a table: CreateForeignKeyOp has source_table
+        if isinstance(op, ops.AlterColumnOp) and (op.table_name, op.column_name) == column:
             op.existing_type, op.modify_type = alter.existing_type, alter.modify_type
             return
     container.ops.append(ops.ModifyTableOps(alter.table_name, [alter]))

@@ -8,6 +8,7 @@ the run-time session (`run_online`, `guarded`, `run_with_lock_retries`,
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-from . import _compare, _failures, _locks, _messages, _online_ddl, _plugin, _retries, _runtime
+from . import _compare, _drift, _failures, _locks, _messages, _online_ddl, _plugin, _retries, _runtime
 from ._guards import Overrides, TableFilter, check_revision, split_list
 from ._lint.offline import watch_data_steps
 
@@ -104,11 +105,15 @@ class Guardrails:
     ) -> None:
         """Correct what autogenerate found, then refuse empty and dangerous revisions.
 
-        Runs for `alembic check` too, where it only corrects: the refusals apply when a
-        file would be written (`revision --autogenerate`).
+        Runs for `alembic check` too, where it only corrects, and says on stderr what
+        differs, one line per difference (Alembic's own error, its wording and exit status,
+        follow): the refusals apply when a file would be written (`revision --autogenerate`).
         """
         _compare.tidy(migration_context, directives[0])
         if not getattr(self.config.cmd_opts, "autogenerate", False):
+            drift = _drift.report(directives[0], migration_context.dialect)
+            if drift:
+                print(drift, file=sys.stderr, flush=True)
             return
         online = _online_ddl.enabled(migration_context, self.config.get_main_option("postgresql_safe_ddl"))
         review = check_revision(

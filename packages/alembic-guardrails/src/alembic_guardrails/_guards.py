@@ -5,10 +5,16 @@ operation objects, so they are tested without a database.
 
 - `TableFilter` hides ignored tables (by name, before reflection).
 - `check_revision` rewrites what it can make safe (renames the command line
-  names, NULLs filled before NOT NULL: _rewrites.py), refuses empty revisions
-  and revisions that lose data or fail on existing rows unless the command
-  line allows it explicitly, and returns review points: operations that are
-  safe for the data but may block a busy table or fail on duplicates.
+  names, with their indexes and constraints: _renames.py; NULLs filled before
+  NOT NULL, casts PostgreSQL needs: _rewrites.py; downgrades that run on the
+  rows the table holds: _downgrades.py), refuses empty revisions and
+  revisions that lose data or fail on existing rows unless the command line
+  allows it explicitly, and returns review points: operations that are safe
+  for the data but may block a busy table or fail on duplicates.
+
+A refusal either names the whole command that writes the revision (every `-x`
+of this run, and the overrides it lacks), or, when a rule says no override can
+make the upgrade work (`Rule.overridable`), says so and gives the rule's safe way.
 
 What counts as dangerous is not here: each rule is a module of rules/, and
 this module walks the operations and asks every rule about each of them.
@@ -16,6 +22,7 @@ this module walks the operations and asks every rule about each of them.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +32,9 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultDialect
 
-from ._messages import text
-from ._rewrites import Rename, apply_renames, fill_nulls_before_not_null, parse_renames
+from ._downgrades import downgrades_that_run
+from ._messages import in_language, text
+from ._rewrites import Rename, apply_renames, cast_across_kinds, fill_nulls_before_not_null, parse_renames
 from .rules import MODULES, Context, Finding, RuleModule
 from .rules._operations import added_columns, created_tables, walk
 
@@ -96,6 +104,9 @@ class Overrides:
     allow_destructive: bool = False
     allow_protected: frozenset[str] = frozenset()
     renames: tuple[Rename, ...] = ()
+    # The other `-x key=value` of this run (the renames among them), in their order: a refusal's
+    # command repeats them, or the run it names would write another revision.
+    others: tuple[str, ...] = ()
 
     @classmethod
     def from_x_arguments(cls, x_args: Mapping[str, str]) -> Overrides:
@@ -103,7 +114,17 @@ class Overrides:
             allow_destructive=_flag(x_args, "allow_destructive"),
             allow_protected=frozenset(split_list(x_args.get("allow_protected"))),
             renames=parse_renames(x_args.get("rename")),
+            others=tuple(f"{key}={value}" for key, value in x_args.items() if key not in OVERRIDE_KEYS),
         )
+
+    def command(self, protected: Iterable[str]) -> str:
+        """The `-x` options that write the revision: this run's others, then the overrides."""
+        tables = ",".join(sorted(set(protected)))
+        options = [*self.others, *([f"allow_protected={tables}"] if tables else []), "allow_destructive=true"]
+        return " ".join(f"-x {shlex.quote(option)}" for option in options)
+
+
+OVERRIDE_KEYS = ("allow_destructive", "allow_protected")
 
 
 def _run(rules: list[RuleModule], upgrade_ops: ops.OpContainer, context: Context) -> list[Finding]:
@@ -132,15 +153,35 @@ def review_points(
     return [str(finding) for finding in _run(reviewing, upgrade_ops, context)]
 
 
-def _refuse_broken_models(upgrade_ops: ops.OpContainer, dialect: str | None) -> None:
-    """Models no database accepts: refused whatever the overrides, with the fix."""
-    for finding in _run(_refusing(overridable=False), upgrade_ops, Context.of(upgrade_ops, dialect)):
-        # The message names its table itself: one sentence, no listing.
-        raise CommandError(f"{finding.action} [{finding.rule}]")
+def _refuse_broken_models(upgrade_ops: ops.OpContainer, dialect: str | None, *, online: bool = False) -> None:
+    """Upgrades no override can make work (the rules that are not `overridable`): refused
+    whatever `-x` says, and the refusal says so and gives each rule's safe way."""
+    context = Context.of(upgrade_ops, dialect, online=online)
+    findings = _run(_refusing(overridable=False), upgrade_ops, context)
+    if not findings:
+        return
+    # Each message names its table itself: one sentence a finding, no listing.
+    lines = [f"{finding.action} [{finding.rule}]" for finding in findings]
+    lines.append(text("no_override"))
+    rules = {module.RULE.id: module.RULE for module in MODULES}
+    for rule in dict.fromkeys(finding.rule for finding in findings):
+        lines.append(text("no_override_safe", rule=rule, safe=in_language(rules[rule].safe)))
+    raise CommandError("\n".join(lines))
 
 
 def _listing(headline: str, findings: list[Finding], fix: str) -> str:
     return "\n".join([headline, *(f"  - {finding}" for finding in findings), fix])
+
+
+def _fix(overrides: Overrides, protected: list[str], *, on_protected: bool) -> str:
+    """How to re-run: the whole command, every `-x` it needs (the plain wording when the
+    overrides alone make it)."""
+    if not overrides.others and (on_protected or not protected):
+        return text("protected_fix", tables=",".join(protected)) if on_protected else text("destructive_fix")
+    options = overrides.command(protected)
+    if on_protected:
+        return text("protected_fix_command", options=options)
+    return text("destructive_fix_command", options=options)
 
 
 def check_revision(
@@ -162,20 +203,28 @@ def check_revision(
     upgrade_ops_list = list(script.upgrade_ops_list)
     if all(upgrade_ops.is_empty() for upgrade_ops in upgrade_ops_list):
         raise CommandError(text("empty_revision"))
-    apply_renames(script, overrides.renames)
+    apply_renames(script, overrides.renames, dialect)
     for upgrade_ops in upgrade_ops_list:
-        _refuse_broken_models(upgrade_ops, name)
+        _refuse_broken_models(upgrade_ops, name, online=online)
     findings = [f for upgrade_ops in upgrade_ops_list for f in destructive_operations(upgrade_ops, name)]
-    protected = set(protected_tables) - overrides.allow_protected
-    on_protected = [f for f in findings if f.table in protected]
+    # Every protected table the revision damages, those already allowed too: the command names them all.
+    protected = sorted({f.table for f in findings if f.table in set(protected_tables)})
+    on_protected = [f for f in findings if f.table in set(protected) - overrides.allow_protected]
     if on_protected:
-        tables = ",".join(sorted({f.table for f in on_protected}))
-        raise CommandError(_listing(text("protected"), on_protected, text("protected_fix", tables=tables)))
+        fix = _fix(overrides, protected, on_protected=True)
+        raise CommandError(_listing(text("protected"), on_protected, fix))
     if findings and not overrides.allow_destructive:
-        raise CommandError(_listing(text("destructive"), findings, text("destructive_fix")))
+        raise CommandError(
+            _listing(text("destructive"), findings, _fix(overrides, protected, on_protected=False))
+        )
     points = [
         point for upgrade_ops in upgrade_ops_list for point in review_points(upgrade_ops, name, online=online)
     ]
-    for upgrade_ops in upgrade_ops_list:
+    for upgrade_ops, downgrade_ops in zip(upgrade_ops_list, script.downgrade_ops_list, strict=False):
         fill_nulls_before_not_null(upgrade_ops, dialect)
+        # The downgrade too: NOT NULL back on a column with a default, whose rows may hold NULL by now.
+        fill_nulls_before_not_null(downgrade_ops, dialect)
+        for container in (upgrade_ops, downgrade_ops):
+            cast_across_kinds(container, dialect)
+        downgrades_that_run(downgrade_ops, dialect)
     return points

@@ -95,6 +95,64 @@ MESSAGES = {
             '(a rename? write op.alter_column("{table}", "{old}", new_column_name="{new}"), '
             "or re-run with -x rename={table}.{old}:{new})"
         ),
+        # `alembic check`: one line per difference between the models and the database (_drift.py).
+        "drift_header": "The models and the database differ ({count}):",
+        "drift_line": "{subject}: {what} — models: {models}, database: {database}",
+        "drift_none": "none",
+        "drift_table": "table",
+        "drift_column": "column",
+        "drift_type": "type",
+        "drift_nullable": "nullable",
+        "drift_server_default": "server default",
+        "drift_comment": "comment",
+        "drift_index": "index {name}",
+        "drift_unique": "unique constraint {name}",
+        "drift_foreign_key": "foreign key {name}",
+        "drift_check": "check constraint {name}",
+        "drift_primary_key": "primary key {name}",
+        "drift_enum": "enum values",
+        "drift_other": "{subject}: {kind}",
+        # Refusals that name the whole command, and those no override writes (_guards.py); what
+        # a downgrade cannot give back, as a comment in the revision and a warning when it runs
+        # (_downgrades.py).
+        "destructive_fix_command": (
+            "Review the model change; if this is intended, re-run as: "
+            "alembic {options} revision --autogenerate -m ..."
+        ),
+        "protected_fix_command": (
+            "Protected tables are listed in alembic.ini (protected_tables). If this is intended, re-run as: "
+            "alembic {options} revision --autogenerate -m ..."
+        ),
+        "no_override": (
+            "No -x option writes this revision: its upgrade would fail whatever the overrides say. "
+            "The safe way instead:"
+        ),
+        "no_override_safe": "  [{rule}] {safe}",
+        "column_back_nullable": (
+            "{table}.{column} was dropped by the upgrade, and its values with it: it comes back empty and "
+            "nullable (NOT NULL without a server default would fail on the rows the table holds)."
+        ),
+        "column_back_default": (
+            "{table}.{column} was dropped by the upgrade, and its values with it: it comes back with its server "
+            "default, {default}, in every row."
+        ),
+        "column_back_empty": (
+            "{table}.{column} was dropped by the upgrade, and its values with it: it comes back empty (NULL in "
+            "every row)."
+        ),
+        "table_back": "{table} was dropped by the upgrade, and its rows with it: it comes back empty.",
+        "not_null_back": (
+            "{table}.{column} becomes NOT NULL again, with no server default to fill it: rows given NULL since "
+            "the upgrade make this fail; fill them first."
+        ),
+        "narrowed_back": (
+            "{table}.{column} goes back from {old} to {new}: values written since the upgrade that do not fit "
+            "make this fail (or are cut, on MySQL/MariaDB without strict mode)."
+        ),
+        "cast_back": (
+            "{table}.{column} changes kind, {old} -> {new}, cast by PostgreSQL (USING): a value that does not "
+            "read as {new} makes this fail."
+        ),
     },
     "zh": {
         "empty_revision": (
@@ -170,6 +228,54 @@ MESSAGES = {
         "maybe_rename_column": (
             '（是改名吗？请写 op.alter_column("{table}", "{old}", new_column_name="{new}")，'
             "或加上 -x rename={table}.{old}:{new} 重新运行）"
+        ),
+        # `alembic check`：模型与数据库的每一处差异各占一行（_drift.py）。
+        "drift_header": "模型与数据库不一致（{count} 处）：",
+        "drift_line": "{subject}：{what} — 模型：{models}，数据库：{database}",
+        "drift_none": "无",
+        "drift_table": "表",
+        "drift_column": "列",
+        "drift_type": "类型",
+        "drift_nullable": "可空",
+        "drift_server_default": "服务端默认值",
+        "drift_comment": "注释",
+        "drift_index": "索引 {name}",
+        "drift_unique": "唯一约束 {name}",
+        "drift_foreign_key": "外键 {name}",
+        "drift_check": "检查约束 {name}",
+        "drift_primary_key": "主键 {name}",
+        "drift_enum": "枚举取值",
+        "drift_other": "{subject}：{kind}",
+        # 给出完整命令的拒绝、任何参数都无法放行的拒绝（_guards.py）；downgrade 无法复原的内容，
+        # 写成迁移文件中的注释，并在运行时输出警告（_downgrades.py）。
+        "destructive_fix_command": (
+            "请先检查模型改动；如确属有意，请这样重新运行：alembic {options} revision --autogenerate -m ..."
+        ),
+        "protected_fix_command": (
+            "受保护的表列在 alembic.ini 的 protected_tables 中。如确属有意，请这样重新运行："
+            "alembic {options} revision --autogenerate -m ..."
+        ),
+        "no_override": "任何 -x 参数都不会写出这个迁移：无论如何放行，它的升级都会失败。安全的做法：",
+        "no_override_safe": "  [{rule}] {safe}",
+        "column_back_nullable": (
+            "{table}.{column} 已被升级删除，其中的数据也随之丢失：它以可空的空列恢复"
+            "（没有服务端默认值的 NOT NULL 会在已有数据上失败）。"
+        ),
+        "column_back_default": (
+            "{table}.{column} 已被升级删除，其中的数据也随之丢失：它带着服务端默认值 {default} 恢复，每一行都是该值。"
+        ),
+        "column_back_empty": "{table}.{column} 已被升级删除，其中的数据也随之丢失：它以空列恢复（每一行都是 NULL）。",
+        "table_back": "{table} 已被升级删除，其中的数据也随之丢失：它以空表恢复。",
+        "not_null_back": (
+            "{table}.{column} 重新改为 NOT NULL，且没有服务端默认值可以填充：升级之后写入 NULL 的行会让这一步失败，"
+            "请先填好它们。"
+        ),
+        "narrowed_back": (
+            "{table}.{column} 从 {old} 改回 {new}：升级之后写入、放不进该类型的值会让这一步失败"
+            "（在未开启严格模式的 MySQL/MariaDB 上会被截断）。"
+        ),
+        "cast_back": (
+            "{table}.{column} 换了类型种类，{old} -> {new}，由 PostgreSQL 转换（USING）：无法读作 {new} 的值会让这一步失败。"
         ),
     },
 }

@@ -6,8 +6,10 @@ Its comparators run inside autogenerate's comparison, so `revision --autogenerat
 
 - `"column"` / `"types"`, MySQL/MariaDB: types the database stores identically
   compare equal (`_compare.compare_type`: DOUBLE for Float(53));
-- `"column"` / `"server_default"`, MySQL/MariaDB: defaults in the database's own
-  spelling compare equal (`_compare.compare_server_default`: 0 for false());
+- `"column"` / `"server_default"`, MySQL/MariaDB, PostgreSQL and SQLite: defaults in
+  the database's own spelling compare equal (`_compare.compare_server_default`: 0 for
+  false(), `'[]'::json` for "[]"), without Alembic's `SELECT a = b` on PostgreSQL, which
+  fails on types without `=` (json, xml, point);
 - `"schema"` / `"enums"`, every database: the enum value changes Alembic cannot
   see (`_enums.add_enum_changes`), once Alembic has compared the tables.
 
@@ -42,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic.runtime.plugins import Plugin
 from alembic.util import DispatchPriority, PriorityDispatchResult
+from sqlalchemy import text
 from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import DefaultClause
 
@@ -52,7 +55,9 @@ if TYPE_CHECKING:
 NAME = "alembic_guardrails"
 # The dialects (comparator qualifiers) whose stored types and server defaults _compare corrects.
 TYPE_DIALECTS = ("mysql", "mariadb")
-SERVER_DEFAULT_DIALECTS = ("mysql", "mariadb")
+# PostgreSQL: its own comparison evaluates `SELECT a = b`, which fails on json, xml, point...
+# (sqlalchemy/alembic#1119); SQLite: its own misses `''` and `'it''s'`.
+SERVER_DEFAULT_DIALECTS = ("mysql", "mariadb", "postgresql", "sqlite")
 
 _set_up = False
 
@@ -129,23 +134,35 @@ def compare_server_default(
     """`_compare.compare_server_default`, asked as Alembic asks a compare_server_default callable.
 
     Only plain defaults on both sides: Alembic's own comparators handle Computed and Identity.
+    The model's default is given as CREATE TABLE writes it (a str as a quoted literal).
+    On MariaDB a default SQLAlchemy did not reflect (an expression such as `lcase('ABC')`)
+    is read from information_schema.
     """
-    from . import _compare
+    from . import _compare, _defaults
 
     inspected, model = conn_col.server_default, metadata_col.server_default
-    if inspected is None and model is None:
-        return PriorityDispatchResult.CONTINUE
     if not isinstance(inspected, (DefaultClause, NoneType)) or not isinstance(
         model, (DefaultClause, NoneType)
     ):
         return PriorityDispatchResult.CONTINUE
+    migration_context = autogen_context.migration_context
+    inspected_sql = _inspected_sql(inspected)
+    if inspected is None:
+        inspected_sql = _defaults.mariadb_default(migration_context, conn_col)
+        if inspected_sql is not None:
+            alter_column_op.existing_server_default = DefaultClause(text(inspected_sql))
+    if model is None:
+        if inspected is None and inspected_sql is not None:  # a default only information_schema shows
+            alter_column_op.modify_server_default = None
+            return PriorityDispatchResult.STOP
+        return PriorityDispatchResult.CONTINUE  # Alembic's: a dropped default, PostgreSQL's SERIAL
     is_diff = _compare.compare_server_default(
-        autogen_context.migration_context,
+        migration_context,
         conn_col,
         metadata_col,
-        _inspected_sql(inspected),
+        inspected_sql,
         model,
-        _model_sql(model, autogen_context),
+        _defaults.render(model, autogen_context.dialect),
     )
     if is_diff:
         alter_column_op.modify_server_default = model
@@ -174,13 +191,3 @@ def _inspected_sql(default: DefaultClause | None) -> str | None:
         return None
     arg: Any = default.arg
     return arg if isinstance(arg, str) else str(arg.text)
-
-
-def _model_sql(default: DefaultClause | None, autogen_context: AutogenContext) -> str | None:
-    """A model's default as SQL of the dialect compared with, literal values inlined."""
-    if default is None:
-        return None
-    arg: Any = default.arg
-    if isinstance(arg, str):
-        return arg
-    return str(arg.compile(dialect=autogen_context.dialect, compile_kwargs={"literal_binds": True}))

@@ -8,20 +8,29 @@
 - `fill_nulls_before_not_null`: making a column NOT NULL fails on the rows
   that are NULL, even when the column has a server default (a default only
   applies to new rows). Like Django, the revision first sets those rows to
-  the default, with a plain UPDATE that also renders under `--sql`.
+  the default, with a plain UPDATE that also renders under `--sql`; in the
+  upgrade and in the downgrade (NOT NULL back).
+- `cast_across_kinds`: PostgreSQL changes a column's type with the cast it
+  allows in an assignment, and there is none from text to integer or from
+  varchar to boolean (`column ... cannot be cast automatically`): a change to
+  another kind of type gets `postgresql_using="<column>::<type>"`, in the
+  upgrade and in the downgrade (Alembic's autogenerate cannot write it).
 """
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from alembic.autogenerate.render import renderers
+from alembic.autogenerate.render import render_op, renderers
 from alembic.operations import ops
 from alembic.util import CommandError
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
+from . import _renames
 from ._messages import text
+from ._narrowing import _kind as kind_of
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -57,70 +66,23 @@ def parse_renames(value: str | None) -> tuple[Rename, ...]:
 def _render_rename_table(autogen_context: AutogenContext, op: ops.RenameTableOp) -> str:
     # Alembic has no autogenerate renderer for rename_table: nothing it detects produces one.
     prefix = autogen_context.opts["alembic_module_prefix"]
-    return f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r})"
+    schema = f", schema={op.schema!r}" if op.schema else ""
+    return f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r}{schema})"
 
 
-def _column_pair(
-    container: ops.ModifyTableOps, old: str, new: str
-) -> tuple[ops.DropColumnOp | None, ops.AddColumnOp | None]:
-    drop = next((o for o in container.ops if isinstance(o, ops.DropColumnOp) and o.column_name == old), None)
-    add = next((o for o in container.ops if isinstance(o, ops.AddColumnOp) and o.column.name == new), None)
-    return drop, add
-
-
-def _rename_column(upgrade_ops: ops.OpContainer, table: str, old: str, new: str) -> bool:
-    for container in upgrade_ops.ops:
-        if not (isinstance(container, ops.ModifyTableOps) and container.table_name == table):
-            continue
-        drop, add = _column_pair(container, old, new)
-        if drop is None or add is None:
-            continue
-        rename = ops.AlterColumnOp(
-            table,
-            old,
-            schema=container.schema,
-            modify_name=new,
-            # MySQL renames with CHANGE COLUMN, which restates the type and nullability.
-            existing_type=add.column.type,
-            existing_nullable=add.column.nullable,
-            existing_server_default=add.column.server_default,
-        )
-        container.ops[container.ops.index(drop)] = rename
-        container.ops.remove(add)
-        return True
-    return False
-
-
-def _rename_table(upgrade_ops: ops.OpContainer, old: str, new: str) -> bool:
-    top = upgrade_ops.ops
-    create = next((o for o in top if isinstance(o, ops.CreateTableOp) and o.table_name == new), None)
-    drop = next((o for o in top if isinstance(o, ops.DropTableOp) and o.table_name == old), None)
-    if create is None or drop is None:
-        return False
-    top.remove(create)
-    # The new table's indexes are created after the rename; the old ones are dropped before it.
-    on_new = [o for o in top if getattr(o, "table_name", None) == new]
-    for operation in on_new:
-        top.remove(operation)
-    position = top.index(drop)
-    top[position : position + 1] = [ops.RenameTableOp(old, new, schema=drop.schema), *on_new]
-    return True
-
-
-def apply_renames(script: ops.MigrationScript, renames: tuple[Rename, ...]) -> None:
-    """Replace each named drop + add pair by a rename; refuse a rename that matches nothing."""
+def apply_renames(
+    script: ops.MigrationScript, renames: tuple[Rename, ...], dialect: Dialect | None = None
+) -> None:
+    """Replace each named drop + add pair by a rename, in the upgrade and the downgrade, with the
+    indexes, constraints and foreign keys named after it (_renames.py); refuse a rename that
+    matches nothing. `dialect`: the database the revision is written for."""
+    if not renames:
+        return
+    triples = [(rename.table, rename.old, rename.new) for rename in renames]
+    applied = _renames.apply(script, triples, dialect)
     for rename in renames:
-        applied = False
-        for upgrade_ops, downgrade_ops in zip(
-            script.upgrade_ops_list, script.downgrade_ops_list, strict=True
-        ):
-            if rename.is_table:
-                applied |= _rename_table(upgrade_ops, rename.old, rename.new)
-                _rename_table(downgrade_ops, rename.new, rename.old)
-            else:
-                applied |= _rename_column(upgrade_ops, rename.table, rename.old, rename.new)
-                _rename_column(downgrade_ops, rename.table, rename.new, rename.old)
-        if not applied:
+        table = _renames.Direction.src_table_of(triples, rename.table) if rename.table else ""
+        if (table, rename.old) not in applied:
             where = rename.table + "." if rename.table else ""
             raise CommandError(text("rename_unmatched", old=where + rename.old, new=rename.new))
 
@@ -154,7 +116,7 @@ def fill_default(op: ops.AlterColumnOp) -> Any:
     return None
 
 
-def fill_nulls_before_not_null(upgrade_ops: ops.UpgradeOps, dialect: Dialect) -> None:
+def fill_nulls_before_not_null(upgrade_ops: ops.OpContainer, dialect: Dialect) -> None:
     """Insert `UPDATE t SET c = <default> WHERE c IS NULL` before each such NOT NULL."""
     quote = dialect.identifier_preparer.quote
     position = 0
@@ -172,3 +134,55 @@ def fill_nulls_before_not_null(upgrade_ops: ops.UpgradeOps, dialect: Dialect) ->
         # Before the whole table block: on SQLite it is a batch_alter_table, which must not hold it.
         upgrade_ops.ops[position:position] = updates
         position += len(updates) + 1
+
+
+# --- PostgreSQL: a type of another kind is reached through a cast ------------------------------
+
+NUMBERS = (int, float, decimal.Decimal)
+
+
+class CastingAlterColumnOp(ops.AlterColumnOp):
+    """An alter_column written with `postgresql_using` (kw), which Alembic's renderer leaves out."""
+
+    @classmethod
+    def of(cls, op: ops.AlterColumnOp, using: str) -> CastingAlterColumnOp:
+        casting = cls.__new__(cls)
+        casting.__dict__.update(op.__dict__)
+        casting.kw = {**op.kw, "postgresql_using": using}
+        return casting
+
+
+@renderers.dispatch_for(CastingAlterColumnOp)
+def _render_casting_alter_column(autogen_context: AutogenContext, op: CastingAlterColumnOp) -> str:
+    plain = ops.AlterColumnOp.__new__(ops.AlterColumnOp)
+    plain.__dict__.update(op.__dict__)
+    rendered = "\n".join(render_op(autogen_context, plain))
+    indent = " " * 11  # as Alembic indents the keywords of alter_column
+    return f"{rendered[:-1]},\n{indent}postgresql_using={op.kw['postgresql_using']!r})"
+
+
+def postgresql_using(column: str, old: Any, new: Any, dialect: Dialect) -> str | None:
+    """The USING expression that takes `column` from type `old` to `new` (None: none needed)."""
+    old_kind, new_kind = kind_of(old), kind_of(new)
+    if old_kind is None or new_kind is None or old_kind == new_kind:
+        return None
+    quoted = dialect.identifier_preparer.quote(column)
+    target = new.compile(dialect=dialect)
+    if (old_kind is bool and new_kind in NUMBERS) or (new_kind is bool and old_kind in NUMBERS):
+        return f"{quoted}::INTEGER::{target}"  # PostgreSQL casts boolean to and from integer only
+    return f"{quoted}::{target}"
+
+
+def cast_across_kinds(container: ops.OpContainer, dialect: Dialect) -> None:
+    """On PostgreSQL, write `postgresql_using` for each type change to another kind."""
+    if dialect.name != "postgresql":
+        return
+    for position, op in enumerate(container.ops):
+        if isinstance(op, ops.OpContainer):
+            cast_across_kinds(op, dialect)
+        elif (
+            isinstance(op, ops.AlterColumnOp) and op.modify_type is not None and op.existing_type is not None
+        ):
+            using = postgresql_using(op.column_name, op.existing_type, op.modify_type, dialect)
+            if using is not None and "postgresql_using" not in op.kw:
+                container.ops[position] = CastingAlterColumnOp.of(op, using)

@@ -131,7 +131,8 @@ def backfill(
     progress = _Progress(table, key, batch_size, where)
     with context.autocommit_block():
         bind = op.get_bind()
-        progress.start(bind, target, column)
+        if not progress.start(bind, target, column):
+            return 0  # an empty table: no batch to run
         last = None  # the key that closed the previous batch
         while True:
             # The key batch_size keys on, in index order; None when fewer are
@@ -190,12 +191,17 @@ class _Progress:
         self.high: Any = None
         self.started = self.logged = time.monotonic()
 
-    def start(self, bind: sa.Connection, target: str, column: str) -> None:
+    def start(self, bind: sa.Connection, target: str, column: str) -> bool:
+        """Log what the backfill will walk; False when the table has no rows (nothing to do)."""
         bounds = sa.text(f"SELECT min({column}), max({column}) FROM {target}")
         self.low, self.high = bind.execute(bounds).one()
+        if self.low is None:
+            log.info(f"{self.table}: backfill has nothing to do, the table is empty")
+            return False
         condition = f" where {self.where}" if self.where else ""
         span = f"{self.key} from {self.low} to {self.high}"
         log.info(f"{self.table}: backfill in batches of {self.batch_size} by {self.key}{condition} ({span})")
+        return True
 
     def batch(self, rows: int, upto: Any) -> None:
         self.rows += max(rows, 0)

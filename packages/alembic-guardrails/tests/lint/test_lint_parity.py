@@ -9,6 +9,7 @@ with the change typed as people type it, linted in process (run.lint_revision).
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,6 +172,54 @@ CASES: dict[str, tuple[Callable[[], list[ops.MigrateOperation]], str, dict[str, 
         """op.alter_column("users", "name", nullable=False, existing_server_default="'x'")""",
         ("review", frozenset({"set-not-null-fills-nulls"})),
     ),
+    "drop NOT NULL": (
+        lambda: [
+            on_table(
+                "users",
+                ops.AlterColumnOp(
+                    "users",
+                    "name",
+                    existing_type=sa.String(50),
+                    existing_nullable=False,
+                    modify_nullable=True,
+                ),
+            )
+        ],
+        # As autogenerate renders it: no existing_nullable once nullable changes.
+        'op.alter_column("users", "name", existing_type=sa.String(50), nullable=True)',
+        ("review", frozenset({"drop-not-null"})),
+    ),
+    "rename a column": (
+        # What `-x rename=users.fullname:name` writes.
+        lambda: [
+            on_table(
+                "users",
+                ops.AlterColumnOp(
+                    "users",
+                    "fullname",
+                    modify_name="name",
+                    existing_type=sa.String(50),
+                    existing_nullable=True,
+                ),
+            )
+        ],
+        'op.alter_column("users", "fullname", new_column_name="name", existing_type=sa.String(50))',
+        ("review", frozenset({"rename-column"})),
+    ),
+    "rename a table": (
+        lambda: [ops.RenameTableOp("goods", "products")],
+        'op.rename_table("goods", "products")',
+        ("review", frozenset({"rename-table"})),
+    ),
+    "add a check constraint": (
+        lambda: [ops.CreateCheckConstraintOp("ck_users_age", "users", "age >= 0")],
+        'op.create_check_constraint("ck_users_age", "users", "age >= 0")',
+        {
+            "postgresql": ("review", frozenset({"add-check-constraint"})),
+            "mysql": ("review", frozenset({"add-check-constraint"})),
+            "sqlite": ("ok", frozenset()),
+        },
+    ),
 }
 
 
@@ -190,7 +239,40 @@ def linted(findings: list[LintFinding]) -> Verdict:
     return ("review" if findings else "ok"), frozenset(f.rule for f in findings)
 
 
+# A SQLite revision changes constraints and columns in batch mode, as autogenerate writes it there:
+# op.X("table", first, ...) becomes batch_op.X(first, ...) inside op.batch_alter_table("table").
+BATCHED = {
+    "alter_column": re.compile(r'^op\.alter_column\("(\w+)", '),
+    "create_foreign_key": re.compile(r'^op\.create_foreign_key\(("\w+"), "(\w+)", '),
+    "create_check_constraint": re.compile(r'^op\.create_check_constraint\(("\w+"), "(\w+)", '),
+}
+
+
+def in_batch(body: str) -> str:
+    lines = []
+    for line in textwrap.dedent(body).strip().splitlines():
+        column = BATCHED["alter_column"].match(line)
+        constraint = BATCHED["create_foreign_key"].match(line) or BATCHED["create_check_constraint"].match(
+            line
+        )
+        if column:
+            call = line.replace(f'op.alter_column("{column[1]}", ', "batch_op.alter_column(", 1)
+            lines += [f'with op.batch_alter_table("{column[1]}") as batch_op:', f"    {call}"]
+        elif constraint:
+            call = line.replace(
+                f'op.{line[3 : line.index("(")]}({constraint[1]}, "{constraint[2]}", ',
+                f"batch_op.{line[3 : line.index('(')]}({constraint[1]}, ",
+                1,
+            )
+            lines += [f'with op.batch_alter_table("{constraint[2]}") as batch_op:', f"    {call}"]
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def lint_typed(tmp_path: Path, body: str, dialect: str) -> list[LintFinding]:
+    if dialect == "sqlite":
+        body = in_batch(body)
     (revision,) = run.revisions_at([revision_file(tmp_path, "0001", None, body)])
     return run.lint_revision(revision, dialect, tmp_path)
 

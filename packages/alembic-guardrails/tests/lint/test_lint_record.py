@@ -105,6 +105,55 @@ def test_nested_as_autogenerate_nests(tmp_path: Path) -> None:
     assert [type(operation) for operation in top[0].ops] == [ops.AddColumnOp, ops.DropColumnOp]
 
 
+def test_what_runs_inside_autocommit_block_is_recorded_so(tmp_path: Path) -> None:
+    path = revision_file(
+        tmp_path,
+        "0001",
+        None,
+        """
+        op.create_index("ix_a", "t", ["a"], postgresql_concurrently=True)
+        with op.get_context().autocommit_block():
+            op.create_index("ix_b", "t", ["b"], postgresql_concurrently=True)
+            with op.batch_alter_table("t") as batch_op:
+                batch_op.drop_index("ix_c", postgresql_concurrently=True)
+        op.drop_index("ix_d", table_name="t", postgresql_concurrently=True)
+        """,
+    )
+    (revision,) = run.revisions_at([path])
+    module = revision.load()
+    with recording("postgresql", path) as recorder:
+        module.upgrade()
+    assert [(item.operation.index_name, item.autocommit) for item in recorder.recorded] == [
+        ("ix_a", False),
+        ("ix_b", True),
+        ("ix_c", True),
+        ("ix_d", False),
+    ]
+
+
+def test_concurrently_outside_autocommit_block_is_refused(tmp_path: Path) -> None:
+    path, findings = lint_file(
+        tmp_path,
+        """
+        op.create_index("ix_t_a", "t", ["a"], postgresql_concurrently=True)
+        with op.get_context().autocommit_block():
+            op.create_index("ix_t_b", "t", ["b"], postgresql_concurrently=True)
+            op.drop_index("ix_t_c", table_name="t", postgresql_concurrently=True)
+        op.drop_index("ix_t_d", table_name="t", postgresql_concurrently=True)
+        """,
+    )
+    assert [(line, rule) for line, rule in rules_at(findings) if rule != "drop-index"] == [
+        (line_of(path, "ix_t_a"), "concurrent-index-in-transaction"),
+        (line_of(path, "ix_t_d"), "concurrent-index-in-transaction"),
+    ]
+    assert {f.severity for f in findings if f.rule == "concurrent-index-in-transaction"} == {"refuse"}
+    # Other databases ignore postgresql_concurrently.
+    (revision,) = run.revisions_at([path])
+    assert "concurrent-index-in-transaction" not in {
+        f.rule for f in run.lint_revision(revision, "mysql", tmp_path)
+    }
+
+
 def test_a_dialect_check_is_no_data_step(tmp_path: Path) -> None:
     path, findings = lint_file(
         tmp_path,

@@ -28,10 +28,11 @@ def new_table(name="items", *columns):
     return ops.CreateTableOp.from_table(table)
 
 
-def findings(rule, *operations, dialect=None, online=False):
-    """What `rule` (a module of alembic_guardrails.rules) finds in a revision of `operations`."""
+def findings(rule, *operations, dialect=None, online=False, autocommit=()):
+    """What `rule` (a module of alembic_guardrails.rules) finds in a revision of `operations`;
+    `autocommit`: those of them invoked inside `op.get_context().autocommit_block()`."""
     upgrade_ops = ops.UpgradeOps(ops=list(operations))
-    context = Context.of(upgrade_ops, dialect, online=online)
+    context = Context.of(upgrade_ops, dialect, online=online, autocommit=autocommit)
     return [finding for op in walk(upgrade_ops) for finding in rule.check(op, context)]
 
 

@@ -24,3 +24,12 @@ def test_mysql_is_foreign_key_copies_table_business():
 
 def test_a_new_table_has_no_rows_to_check():
     assert rule_ids(rule, new_table("notes"), FOREIGN_KEY, dialect="postgresql") == []
+
+
+def test_a_typed_not_valid_key_checks_no_row_on_postgresql():
+    not_valid = ops.CreateForeignKeyOp(
+        "fk_notes_item_id_items", "notes", "items", ["item_id"], ["id"], postgresql_not_valid=True
+    )
+    assert rule_ids(rule, not_valid, dialect="postgresql") == []
+    # SQLite knows no NOT VALID: its batch mode still copies and checks the table.
+    assert rule_ids(rule, not_valid, dialect="sqlite") == ["add-foreign-key"]

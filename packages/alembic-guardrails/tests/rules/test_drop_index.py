@@ -15,3 +15,11 @@ def test_a_dropped_index_is_flagged(dialect):
 
 def test_a_created_index_is_not():
     assert findings(rule, ops.CreateIndexOp("ix_users_note", "users", ["note"])) == []
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_online_forms_are_flagged_too(dialect):
+    # DROP INDEX CONCURRENTLY (PostgreSQL) and MySQL's in-place DROP INDEX take no long lock, but the
+    # rule's concern is the queries that used the index: they slow down whatever the form.
+    dropped = ops.DropIndexOp("ix_users_note", table_name="users", postgresql_concurrently=True)
+    assert [f.rule for f in findings(rule, dropped, dialect=dialect, autocommit=[dropped])] == ["drop-index"]

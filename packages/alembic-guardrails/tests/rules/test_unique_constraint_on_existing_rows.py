@@ -29,3 +29,11 @@ def test_over_new_columns_that_are_all_null_nothing_collides():
 
 def test_a_new_table_has_no_rows():
     assert rule_ids(rule, new_table(), UNIQUE) == []
+
+
+def test_a_unique_index_built_concurrently_is_flagged_too():
+    # The online form (CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX) takes no
+    # long lock, but duplicates still fail the build: the rule's concern holds.
+    index = ops.CreateIndexOp("uq_items_code", "items", ["code"], unique=True, postgresql_concurrently=True)
+    found = rule_ids(rule, index, dialect="postgresql", autocommit=[index])
+    assert found == ["unique-constraint-on-existing-rows"]

@@ -32,3 +32,18 @@ def test_a_per_row_default_or_an_existing_column_keeps_rows_apart():
     assert rule_ids(rule, per_row, UNIQUE, dialect="postgresql") == []
     together = ops.CreateUniqueConstraintOp("uq_items_id_code", "items", ["id", "code"])
     assert rule_ids(rule, code(server_default="x"), together) == []
+
+
+@pytest.mark.parametrize(
+    "default", [sa.func.now(), sa.text("CURRENT_TIMESTAMP")], ids=["now", "CURRENT_TIMESTAMP"]
+)
+def test_now_is_one_value_for_every_row_of_the_alter(default):
+    # STABLE, not volatile: no table rewrite (volatile-default-rewrites-table is silent), and so the
+    # same time for every existing row: under a unique constraint two rows collide.
+    stamped = add_column(sa.Column("code", sa.DateTime, nullable=False, server_default=default))
+    assert rule_ids(rule, stamped, UNIQUE, dialect="postgresql") == ["unique-over-constant-default"]
+
+
+def test_mysql_s_uuid_is_per_row():
+    per_row = add_column(sa.Column("code", sa.String(36), nullable=False, server_default=sa.text("(uuid())")))
+    assert rule_ids(rule, per_row, UNIQUE, dialect="mysql") == []

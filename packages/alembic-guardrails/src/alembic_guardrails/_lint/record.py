@@ -33,7 +33,7 @@ from alembic.operations import BatchOperations, Operations, ops
 from alembic.operations.batch import BatchOperationsImpl
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.inspection import _inspects
 from sqlalchemy.util import immutabledict
 
@@ -61,6 +61,8 @@ class Recorded:
     line: int
     autocommit: bool = False
     squawk_ignores: tuple[str, ...] = ()
+    # Invoked through `op.batch_alter_table()`'s batch_op.
+    batch: bool = False
 
 
 class Recorder:
@@ -90,10 +92,14 @@ class Recorder:
             frame = frame.f_back
         return 0
 
-    def record(self, operation: ops.MigrateOperation) -> None:
+    def record(self, operation: ops.MigrateOperation, *, batch: bool = False) -> None:
         self.recorded.append(
             Recorded(
-                operation, self.line(), autocommit=self.autocommit, squawk_ignores=self._squawk_ignores()
+                operation,
+                self.line(),
+                autocommit=self.autocommit,
+                squawk_ignores=self._squawk_ignores(),
+                batch=batch,
             )
         )
 
@@ -108,11 +114,25 @@ class Recorder:
         return tuple(line.strip() for line in new.splitlines() if line.strip().startswith(SQUAWK_IGNORE))
 
 
-class OfflineBind:
-    """What `op.get_bind()` returns while linting: the dialect, and no data."""
+class OfflineEngine:
+    """`op.get_bind().engine` while linting: what picks a database's DDL (`engine.url`,
+    `engine.dialect`, `engine.name`), and no data."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
+        self.name = dialect.name
+        self.url = URL.create(f"{dialect.name}+{dialect.driver}" if dialect.driver else dialect.name)
+
+    def __getattr__(self, name: str) -> Any:
+        raise DataStep(name)
+
+
+class OfflineBind:
+    """What `op.get_bind()` returns while linting: the dialect and the engine's URL, and no data."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.engine = OfflineEngine(dialect)
 
     def __getattr__(self, name: str) -> Any:
         raise DataStep(name)
@@ -184,7 +204,7 @@ class RecordingBatchOperations(BatchOperations):
         self.recorder = recorder
 
     def invoke(self, operation: ops.MigrateOperation) -> Any:
-        self.recorder.record(operation)
+        self.recorder.record(operation, batch=True)
         return None
 
     def get_bind(self) -> Any:

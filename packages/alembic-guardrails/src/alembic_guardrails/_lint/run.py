@@ -14,9 +14,11 @@ What the rules cannot know of a typed operation: autogenerate fills in
 `existing_type`, `existing_nullable` and `existing_server_default`; a typed
 `op.alter_column()` has them only when its author wrote them. A rule whose
 question needs one of them stays silent without it (narrow-type and the type
-change rules need `existing_type`, drop-not-null `existing_nullable=False`),
-except where the missing value already answers as autogenerate's would:
-`nullable=False` without `existing_server_default` is set-not-null-without-default.
+change rules need `existing_type`), except where the missing value already
+answers as autogenerate's would: `nullable=False` without
+`existing_server_default` is set-not-null-without-default, and `nullable=True`
+without `existing_nullable` is drop-not-null (on a column that allows NULL
+already it would change nothing).
 """
 
 from __future__ import annotations
@@ -183,7 +185,12 @@ def rule_findings(
     """Every rule about every operation, in the order of _guards (operations, then rules.MODULES)."""
     by_operation = {id(item.operation): item for item in recorded}
     upgrade_ops = nest(recorded)
-    context = Context.of(upgrade_ops, dialect)
+    # What ran inside `autocommit_block()` is outside the migration's transaction
+    # (concurrent-index-in-transaction asks).
+    autocommit = [item.operation for item in recorded if item.autocommit]
+    # What ran as a plain op.* call, not through batch_alter_table (sqlite-alter-outside-batch asks).
+    plain = [item.operation for item in recorded if not item.batch]
+    context = Context.of(upgrade_ops, dialect, autocommit=autocommit, plain=plain)
     for operation in walk(upgrade_ops):
         for module in MODULES:
             for finding in module.check(operation, context):

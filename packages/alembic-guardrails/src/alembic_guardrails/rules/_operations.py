@@ -12,15 +12,24 @@ from sqlalchemy import types as sqltypes
 
 from .._narrowing import narrows
 
-# Server defaults PostgreSQL evaluates per row: adding a column with one rewrites the table.
+# Server defaults that call a VOLATILE function: PostgreSQL evaluates them for each row, so adding
+# a column with one rewrites the table. STABLE functions (now(), CURRENT_TIMESTAMP,
+# statement_timestamp()...) are evaluated once per statement: PostgreSQL 11+ stores that one value
+# and rewrites nothing (the PostgreSQL manual, ALTER TABLE ADD COLUMN; Function Volatility Categories).
 VOLATILE_DEFAULTS = (
     "random(",
     "gen_random_uuid(",
     "uuid_generate_",
+    "uuidv4(",
+    "uuidv7(",
     "clock_timestamp(",
-    "now(",
     "timeofday(",
+    "nextval(",
 )
+# Defaults that give each row of one ALTER its own value: PostgreSQL's volatile functions, and
+# MySQL's expression defaults that are evaluated per row (UUID(), RAND()). A STABLE function such
+# as now() gives every row of the ALTER the same value: that is a constant here.
+PER_ROW_DEFAULTS = (*VOLATILE_DEFAULTS, "uuid()", "uuid_short()", "rand(")
 
 
 def walk(container: Any) -> Iterator[ops.MigrateOperation]:
@@ -66,18 +75,26 @@ def has_server_default(op: ops.AlterColumnOp) -> bool:
     )
 
 
-def is_volatile(default: Any) -> bool:
-    """A server default evaluated per row (see VOLATILE_DEFAULTS)."""
+def _calls(default: Any, functions: tuple[str, ...]) -> bool:
     if default is None:
         return False
     sql = str(getattr(default, "arg", default)).lower().replace(" ", "")
-    return any(function in sql for function in VOLATILE_DEFAULTS)
+    return any(function in sql for function in functions)
+
+
+def is_volatile(default: Any) -> bool:
+    """A server default PostgreSQL evaluates per row when the column is added: the table is
+    rewritten (see VOLATILE_DEFAULTS; now() is STABLE, not volatile)."""
+    return _calls(default, VOLATILE_DEFAULTS)
 
 
 def same_default_for_every_row(column: Any) -> bool:
-    """A constant server default: every existing row gets the same value (a function like
-    gen_random_uuid() gives each row its own; identity and computed values differ per row)."""
-    return isinstance(column.server_default, DefaultClause) and not is_volatile(column.server_default)
+    """A constant server default: every existing row gets the same value. A function like
+    gen_random_uuid() gives each row its own (PER_ROW_DEFAULTS); now() gives every row of the ALTER
+    the same time; identity and computed values differ per row (no DefaultClause)."""
+    return isinstance(column.server_default, DefaultClause) and not _calls(
+        column.server_default, PER_ROW_DEFAULTS
+    )
 
 
 def both(old: Any, new: Any, type_: type[Any]) -> bool:
@@ -116,3 +133,41 @@ def proves_not_null(upgrade_ops: ops.OpContainer, table: str, column: str) -> bo
         if any(validate.search(other) for other in statements):
             return True
     return False
+
+
+def inline_foreign_keys(op: ops.MigrateOperation, upgrade_ops: ops.OpContainer) -> list[Any]:
+    """The ForeignKeys of a column `op` adds (`sa.Column(..., sa.ForeignKey(...))` in
+    `op.add_column`) that Alembic adds with the column, as ALTER TABLE ... ADD CONSTRAINT.
+
+    Autogenerate's AddColumnOp holds the model's column, foreign keys and all, but writes each key
+    as a create_foreign_key of its own: a key the revision also creates that way is left out."""
+    if not isinstance(op, ops.AddColumnOp):
+        return []
+    name = op.column.name
+    separate = any(
+        isinstance(other, ops.CreateForeignKeyOp)
+        and other.source_table == op.table_name
+        and name in (other.local_cols or ())
+        for other in walk(upgrade_ops)
+    )
+    return [] if separate else list(op.column.foreign_keys)
+
+
+def foreign_key_name(foreign_key: Any, column: str) -> str:
+    """The key's name, else `column -> target` (an unnamed key gets its name from the database)."""
+    if foreign_key.name:
+        return str(foreign_key.name)
+    try:
+        target = foreign_key.target_fullname
+    except Exception:
+        target = "?"
+    return f"{column} -> {target}"
+
+
+def not_valid(foreign_key: Any) -> bool:
+    """`sa.ForeignKey(..., postgresql_not_valid=True)`: added NOT VALID, no row is checked."""
+    constraint = foreign_key.constraint
+    options = dict(getattr(foreign_key, "_unvalidated_dialect_kw", None) or {})
+    if constraint is not None:
+        options.update(constraint.dialect_kwargs)
+    return bool(options.get("postgresql_not_valid"))

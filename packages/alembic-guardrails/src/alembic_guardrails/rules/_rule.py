@@ -8,7 +8,7 @@ about the rest of the revision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -85,9 +85,23 @@ class Context:
     all_null: frozenset[tuple[str, str]]
     # migrations.online_ddl writes PostgreSQL's online forms (CONCURRENTLY, NOT VALID).
     online: bool = False
+    # The operations (by id) a hand-written revision invokes inside
+    # `op.get_context().autocommit_block()`, as `alembic-guardrails lint` records them.
+    autocommit: frozenset[int] = frozenset()
+    # The operations (by id) a hand-written revision invokes outside `op.batch_alter_table()`, as
+    # lint records them (autogenerate writes batch mode on SQLite: none of its operations are).
+    plain: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, upgrade_ops: ops.OpContainer, dialect: str | None = None, *, online: bool = False) -> Context:
+    def of(
+        cls,
+        upgrade_ops: ops.OpContainer,
+        dialect: str | None = None,
+        *,
+        online: bool = False,
+        autocommit: Iterable[ops.MigrateOperation] = (),
+        plain: Iterable[ops.MigrateOperation] = (),
+    ) -> Context:
         added = added_columns(upgrade_ops)
         return cls(
             dialect=dialect,
@@ -98,11 +112,26 @@ class Context:
                 key for key, column in added.items() if column.nullable and column.server_default is None
             ),
             online=online,
+            autocommit=frozenset(map(id, autocommit)),
+            plain=frozenset(map(id, plain)),
         )
 
     def existing(self, table: str | None) -> bool:
         """A table this revision does not create: it may hold rows, and traffic."""
         return table not in self.new_tables
+
+    def outside_batch(self, op: ops.MigrateOperation) -> bool:
+        """`op` was invoked as a plain `op.*` call, not inside `op.batch_alter_table()`."""
+        return id(op) in self.plain
+
+    def outside_transaction(self, op: ops.MigrateOperation) -> bool:
+        """`op` runs outside the migration's transaction: invoked inside `autocommit_block()` (a
+        hand-written revision, as lint records it), or an index that migrations.online_ddl moves into
+        one (`online`: every index created or dropped on a table that already exists)."""
+        if id(op) in self.autocommit:
+            return True
+        indexes = (ops.CreateIndexOp, ops.DropIndexOp)
+        return self.online and isinstance(op, indexes) and self.existing(getattr(op, "table_name", None))
 
 
 class RuleModule(Protocol):

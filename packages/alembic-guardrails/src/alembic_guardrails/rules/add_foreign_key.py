@@ -29,12 +29,15 @@ RULE = Rule(
     safe={
         "en": (
             "On PostgreSQL keep `postgresql_safe_ddl = true` (the default): the key is added `NOT VALID`, then "
-            "validated in a step of its own that does not block writes. On SQLite the batch mode copies the "
+            "validated in a step of its own that does not block writes. By hand: "
+            "`op.create_foreign_key(..., postgresql_not_valid=True)`, then `VALIDATE CONSTRAINT` in "
+            "`with op.get_context().autocommit_block():` or a later revision. On SQLite the batch mode copies the "
             "table: run it while the table is small or traffic is low."
         ),
         "zh": (
             "在 PostgreSQL 上保持 `postgresql_safe_ddl = true`（默认）：外键先以 `NOT VALID` 添加，"
-            "再在单独一步中 VALIDATE，不阻塞写入。在 SQLite 上 batch 模式会复制整张表："
+            "再在单独一步中 VALIDATE，不阻塞写入。手写时：先 `op.create_foreign_key(..., postgresql_not_valid=True)`，"
+            "再在 `with op.get_context().autocommit_block():` 或之后的迁移中 `VALIDATE CONSTRAINT`。在 SQLite 上 batch 模式会复制整张表："
             "请在表还小或流量低时运行。"
         ),
     },
@@ -42,12 +45,14 @@ RULE = Rule(
 
 
 def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
-    # `online`: written NOT VALID, then validated (migrations.online_ddl). MySQL/MariaDB copy the
+    # `online`: written NOT VALID, then validated (migrations.online_ddl); typed
+    # `postgresql_not_valid=True` is the same first step, and checks no row. MySQL/MariaDB copy the
     # table to add the key: foreign-key-copies-table says so.
     if (
         isinstance(op, ops.CreateForeignKeyOp)
         and context.existing(op.source_table)
         and not context.online
         and context.dialect != "mysql"
+        and not (context.dialect == "postgresql" and op.kw.get("postgresql_not_valid"))
     ):
         yield RULE.finding(op.source_table, name=op.constraint_name)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from alembic.operations import ops
 
+from ._operations import foreign_key_name, inline_foreign_keys
 from ._rule import Context, Finding, Rule
 
 RULE = Rule(
@@ -35,5 +36,13 @@ RULE = Rule(
 
 
 def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
-    if isinstance(op, ops.CreateForeignKeyOp) and context.dialect in ("mysql", "mariadb"):
+    if context.dialect not in ("mysql", "mariadb"):
+        return
+    if isinstance(op, ops.CreateForeignKeyOp):
         yield RULE.finding(op.source_table, name=op.constraint_name)
+    elif isinstance(op, ops.AddColumnOp) and context.existing(op.table_name):
+        # `op.add_column(..., sa.Column(..., sa.ForeignKey(...)))`: the key is added after the column.
+        for foreign_key in inline_foreign_keys(op, context.upgrade_ops):
+            yield RULE.finding(
+                op.table_name, op.column.name, name=foreign_key_name(foreign_key, op.column.name)
+            )
