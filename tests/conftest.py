@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from baked import BakedProject
@@ -112,3 +112,22 @@ def database(request, tmp_path):
 
 def url_string(url) -> str:
     return url.render_as_string(hide_password=False)
+
+
+def empty_database(backend: str, url: str) -> None:
+    """Drop every table (PostgreSQL: the whole public schema, sequences and types with it)."""
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        if backend == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            metadata = MetaData()
+            metadata.reflect(connection)
+            if backend == "mysql":
+                connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+            metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()

@@ -23,7 +23,7 @@ from corpus import CASES, Case
 from sqlalchemy.pool import NullPool
 
 from baked import BIN
-from conftest import bake_project, throwaway_database
+from conftest import bake_project, empty_database, throwaway_database
 
 BACKENDS = ["sqlite", "postgresql", "mysql"]
 MODELS_HEADER = (
@@ -48,19 +48,7 @@ class Bench:
     def empty_database(self) -> None:
         for revision in self.project.versions():
             revision.unlink()
-        engine = self.engine()
-        with engine.begin() as connection:
-            if self.backend == "postgresql":  # tables and enum types alike
-                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-                connection.execute(sa.text("CREATE SCHEMA public"))
-            else:
-                metadata = sa.MetaData()
-                metadata.reflect(connection)
-                if self.backend == "mysql":
-                    connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 0"))
-                metadata.drop_all(connection)
-                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
+        empty_database(self.backend, self.url)
 
     def metadata(self, models: str) -> sa.MetaData:
         """The tables of `models`, on a fresh copy of the project's own MetaData (naming convention)."""

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from alembic_guardrails.rules import MODULES
 from sqlalchemy.pool import NullPool
 
-from conftest import bake_project, throwaway_database
+from conftest import bake_project, empty_database, throwaway_database
 
 BACKENDS = ["sqlite", "postgresql", "mysql"]
 MODELS_HEADER = (
@@ -57,19 +57,7 @@ class Bench:
         return sa.create_engine(url or self.url, poolclass=NullPool)
 
     def empty(self, url: str) -> None:
-        engine = self.engine(url)
-        with engine.begin() as connection:
-            if self.backend == "postgresql":  # tables, sequences and types alike
-                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-                connection.execute(sa.text("CREATE SCHEMA public"))
-            else:
-                metadata = sa.MetaData()
-                metadata.reflect(connection)
-                if self.backend == "mysql":
-                    connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 0"))
-                metadata.drop_all(connection)
-                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
+        empty_database(self.backend, url)
 
     def metadata(self, models: str) -> sa.MetaData:
         """The tables of `models`, on a fresh copy of the project's MetaData (its naming convention)."""
