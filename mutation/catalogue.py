@@ -184,7 +184,7 @@ MUTATIONS = [
     Mutation(
         "guards_run_in_alembic_check",
         GUARDRAILS,
-        '                print(drift, file=sys.stderr, flush=True)\n            return\n',
+        "                print(drift, file=sys.stderr, flush=True)\n            return\n",
         "                print(drift, file=sys.stderr, flush=True)\n",
         "alembic check is not refused by the generation-time guards",
         ("tests/test_guards_cli.py", "-k", "sqlite and check"),

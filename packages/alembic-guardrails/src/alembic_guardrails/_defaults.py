@@ -295,14 +295,20 @@ def _postgresql_spelling(connection: Connection, create: str, count: int) -> lis
     if _autocommit(connection):  # no transaction to hold a savepoint: drop it by hand
         try:
             connection.exec_driver_sql(create)
-            spelled = dict(connection.execute(read, {"probe": f"pg_temp.{PROBE_TABLE}"}).all())
+            spelled = {
+                str(name): str(value)
+                for name, value in connection.execute(read, {"probe": f"pg_temp.{PROBE_TABLE}"})
+            }
         finally:
             connection.exec_driver_sql(drop)
     else:
         savepoint = connection.begin_nested()
         try:
             connection.exec_driver_sql(create)
-            spelled = dict(connection.execute(read, {"probe": f"pg_temp.{PROBE_TABLE}"}).all())
+            spelled = {
+                str(name): str(value)
+                for name, value in connection.execute(read, {"probe": f"pg_temp.{PROBE_TABLE}"})
+            }
         finally:
             savepoint.rollback()
     return [spelled[f"d{index}"] for index in range(count)] if len(spelled) == count else None
