@@ -15,6 +15,7 @@ pasted into code.
 """
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -137,8 +138,23 @@ def vendor_guardrails(project: Path, template_root: Path, source: str) -> None:
 
 
 def template_root(answers: dict) -> Path:
-    """Where the template was read from: cookiecutter's `_repo_dir` (a local clone of a URL too)."""
-    return Path(answers.get("_repo_dir") or answers.get("_template") or ".").resolve()
+    """Where the template was read from: cookiecutter's `_repo_dir` (a local clone of a URL too).
+
+    `cookiecutter .` gives it relative to where cookiecutter ran, and this hook runs in the new
+    project's directory. cookiecutter runs hooks from inside the template (its process is in
+    `_repo_dir` then): its working directory answers first, where the system shows it.
+    """
+    repo_dir = Path(answers.get("_repo_dir") or answers.get("_template") or ".")
+    candidates = [repo_dir] if repo_dir.is_absolute() else []
+    candidates += [
+        Path(f"/proc/{os.getppid()}/cwd"),
+        Path(os.environ.get("PWD", ".")) / repo_dir,
+        Path(answers.get("_output_dir", ".")) / repo_dir,
+    ]
+    for candidate in candidates:
+        if (candidate / LIBRARY / "pyproject.toml").is_file():
+            return candidate.resolve()
+    return repo_dir.resolve()
 
 
 if __name__ == "__main__":

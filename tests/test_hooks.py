@@ -154,3 +154,15 @@ def test_answers_with_quotes_stay_data(bake):
     assert metadata["authors"][0]["name"] == "Your Name"
     project.ruff()
     project.pytest("tests/test_settings.py")
+
+
+def test_a_bake_from_a_relative_template_path_vendors_the_library(tmp_path):
+    # `cookiecutter .` in a clone: the hook runs in the new project, not where "." meant.
+    done = subprocess.run(
+        [str(BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path), "."],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "my-service" / "vendor" / "alembic-guardrails" / "pyproject.toml").is_file()

@@ -50,7 +50,6 @@ def upgrade() -> None:
         set_not_null("users", "status")
         return
     with alter_users() as batch_op:
-        # guardrails: ignore[set-not-null-without-default] the backfill above filled every NULL
         batch_op.alter_column("status", existing_type=sa.String(length=20), nullable=False)
 
 

@@ -27,16 +27,16 @@ def test_a_column_already_not_null_is_not():
     assert rule_ids(rule, alter(existing_nullable=False, modify_nullable=False)) == []
 
 
-def test_not_null_after_a_validated_not_null_check_is_not():
-    # strong_migrations' and PostgreSQL's path (helpers.set_not_null writes it): the VALIDATE
-    # proves no NULL row is left before SET NOT NULL.
+def test_not_null_after_the_revision_fills_the_nulls_is_not():
+    # alembic_guardrails.backfill (and a hand-written UPDATE) fill the NULL rows first.
+    fill = ops.ExecuteSQLOp("UPDATE items SET v = :v WHERE v IS NULL")
+    not_null = alter(existing_nullable=True, modify_nullable=False)
+    assert rule_ids(rule, fill, not_null, dialect="postgresql") == []
+    # Another column's NULLs, or a validated CHECK alone (its VALIDATE fails on NULL rows too): flagged.
+    other = ops.ExecuteSQLOp("UPDATE items SET w = 0 WHERE w IS NULL")
     add = ops.ExecuteSQLOp(
         "ALTER TABLE items ADD CONSTRAINT ck_items_v_not_null CHECK (v IS NOT NULL) NOT VALID"
     )
     validate = ops.ExecuteSQLOp("ALTER TABLE items VALIDATE CONSTRAINT ck_items_v_not_null")
-    not_null = alter(existing_nullable=True, modify_nullable=False)
-    assert rule_ids(rule, add, validate, not_null, dialect="postgresql") == []
-    # Added NOT VALID and never validated, or over another column: it proves nothing.
-    assert rule_ids(rule, add, not_null, dialect="postgresql") == ["set-not-null-without-default"]
-    other = ops.ExecuteSQLOp("ALTER TABLE items ADD CONSTRAINT ck_items_w CHECK (w IS NOT NULL)")
-    assert rule_ids(rule, other, not_null, dialect="postgresql") == ["set-not-null-without-default"]
+    for before in ([other], [add, validate]):
+        assert rule_ids(rule, *before, not_null, dialect="postgresql") == ["set-not-null-without-default"]

@@ -113,26 +113,18 @@ def type_change(op: ops.AlterColumnOp, dialect: str | None) -> tuple[Any, Any] |
     return old, new
 
 
-def proves_not_null(upgrade_ops: ops.OpContainer, table: str, column: str) -> bool:
-    """The revision validates a `CHECK (column IS NOT NULL)` on the table itself (PostgreSQL's
-    documented path to SET NOT NULL, as `helpers.set_not_null` writes it): no NULL row gets past
-    that VALIDATE, so the NOT NULL after it cannot fail on one."""
-    check = re.compile(
-        rf'ALTER\s+TABLE\s+"?{re.escape(table)}"?\s+ADD\s+CONSTRAINT\s+"?(\w+)"?\s+'
-        rf'CHECK\s*\(\s*"?{re.escape(column)}"?\s+IS\s+NOT\s+NULL\s*\)',
-        re.IGNORECASE,
+def fills_nulls(upgrade_ops: ops.OpContainer, table: str, column: str) -> bool:
+    """The revision sets the column's NULL rows itself (`UPDATE table SET column = ... WHERE column
+    IS NULL`, as `alembic_guardrails.backfill` writes it), so a NOT NULL after it meets no NULL row.
+
+    A validated `CHECK (column IS NOT NULL)` alone proves nothing here: with NULL rows its
+    VALIDATE fails the upgrade just as SET NOT NULL would."""
+    name = rf'"?{re.escape(column)}"?'
+    fill = re.compile(
+        rf'UPDATE\s+"?{re.escape(table)}"?\s+SET\s+(.*?\b)?{name}\s*=.*\bWHERE\s+{name}\s+IS\s+NULL',
+        re.IGNORECASE | re.DOTALL,
     )
-    statements = [str(op.sqltext) for op in walk(upgrade_ops) if isinstance(op, ops.ExecuteSQLOp)]
-    for statement in statements:
-        added = check.search(statement)
-        if added is None:
-            continue
-        if " NOT VALID" not in statement.upper():
-            return True  # validated as it is added
-        validate = re.compile(rf"VALIDATE\s+CONSTRAINT\s+\"?{re.escape(added[1])}\b", re.IGNORECASE)
-        if any(validate.search(other) for other in statements):
-            return True
-    return False
+    return any(fill.search(str(op.sqltext)) for op in walk(upgrade_ops) if isinstance(op, ops.ExecuteSQLOp))
 
 
 def inline_foreign_keys(op: ops.MigrateOperation, upgrade_ops: ops.OpContainer) -> list[Any]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from alembic.operations import ops
 
-from ._operations import has_server_default, proves_not_null
+from ._operations import fills_nulls, has_server_default
 from ._rule import DIALECTS, Context, Finding, Rule
 
 RULE = Rule(
@@ -40,6 +40,6 @@ def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
         and op.modify_nullable is False
         and op.existing_nullable is not False
         and not has_server_default(op)
-        and not proves_not_null(context.upgrade_ops, op.table_name, op.column_name)
+        and not fills_nulls(context.upgrade_ops, op.table_name, op.column_name)
     ):
         yield RULE.finding(op.table_name, op.column_name)
