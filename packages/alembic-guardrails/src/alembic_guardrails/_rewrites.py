@@ -28,7 +28,7 @@ from alembic.operations import ops
 from alembic.util import CommandError
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
-from . import _renames
+from . import _renames, _render_compat
 from ._messages import text
 from ._narrowing import _kind as kind_of
 
@@ -186,3 +186,7 @@ def cast_across_kinds(container: ops.OpContainer, dialect: Dialect) -> None:
             using = postgresql_using(op.column_name, op.existing_type, op.modify_type, dialect)
             if using is not None and "postgresql_using" not in op.kw:
                 container.ops[position] = CastingAlterColumnOp.of(op, using)
+
+
+# Renames write CHECK constraints again: make sure this Alembic can render them.
+_render_compat.install()
