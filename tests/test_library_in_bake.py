@@ -91,7 +91,7 @@ def test_the_wheel_and_sdist_install_into_a_clean_venv_and_serve_an_index_bake(b
             [str(venv / "bin" / "alembic-guardrails"), "--version"], capture_output=True, text=True
         )
         assert done.stdout.strip() == f"alembic-guardrails {library_version()}", artefact.name
-        assert (venv / "lib").glob("python*/site-packages/alembic_guardrails/py.typed")
+        assert list(venv.glob("lib/python*/site-packages/alembic_guardrails/py.typed")), artefact.name
 
     # guardrails_source=index: no vendor folder, the version pinned, installed from the team's index
     # (here a folder of wheels, as `uv sync` reads one with UV_FIND_LINKS).
