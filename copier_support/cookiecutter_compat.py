@@ -15,6 +15,11 @@ questions and one list of verbatim files:
   they join the `cookiecutter` mapping from cookiecutter.json;
 - `slugify` and local_extensions.py's answer checks (copier.yml's per-question validators
   call them, so both tools refuse the same answers with the same line).
+
+One thing copier itself gets wrong is fixed here too: a template copied from a relative path
+(`copier copy ../cookiecutter-alembic my-service`) is recorded as given, relative to where
+copier ran, and `copier update` run inside the project then finds no template. The answers
+file records it relative to the project instead (`recorded_answers`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import fnmatch
 import importlib.util
 import json
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -99,12 +105,30 @@ def refuse_bad_answers(context) -> str:
     return "ok"
 
 
+def recorded_answers(answers, dst_path) -> dict:
+    """copier's answers as `.copier-answers.yml` records them: a template taken from a relative
+    local path gets that path relative to the project (dst_path), where `copier update` runs.
+
+    copier resolves `_src_path` against the working directory it runs in; recorded as typed
+    (relative to wherever `copier copy` ran), it points nowhere from inside the project. A URL,
+    an absolute path or `~/...` is kept as it is. While `copier update` renders, the recorded
+    path is already relative to the project (its working directory), and stays so.
+    """
+    source = answers.get("_src_path")
+    local = isinstance(source, str) and not source.startswith("~") and os.path.isdir(source)
+    if not local or os.path.isabs(source):
+        return answers
+    relative = os.path.relpath(os.path.realpath(source), os.path.realpath(os.fspath(dst_path)))
+    return {**answers, "_src_path": Path(relative).as_posix()}
+
+
 class CookiecutterCompat(ContextHook):
     def __init__(self, environment):
         super().__init__(environment)
         environment.loader = ChoiceLoader([environment.loader, FileSystemLoader(str(ROOT / "templates"))])
         environment.filters["slugify"] = slugify
         environment.filters["answer_problem"] = answer_problem
+        environment.filters["recorded_answers"] = recorded_answers
         # alembic.ini stores table lists tidied, through local_extensions.py's filter. Where
         # cookiecutter is installed, its simple_filter made that an extension that registers
         # the filter itself; without cookiecutter it is the plain function.

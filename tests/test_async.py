@@ -41,7 +41,7 @@ def test_async_bake_migrates_guards_and_serves_sessions(request, bake, tmp_path,
     ] in upgrade.stderr
     project.alembic("check", env=env)
     empty = project.alembic("revision", "--autogenerate", "-m", "nothing", env=env, check=False)
-    assert empty.returncode != 0 and "No schema change detected" in empty.stdout
+    assert empty.returncode != 0 and "No schema change detected" in empty.stderr
     assert "CREATE TABLE users" in project.alembic("upgrade", "head", "--sql", env=env).stdout
 
     script = SESSION_SCRIPT.format(package=project.context["package_name"])

@@ -25,5 +25,5 @@ def test_everything_on_bakes_passes_its_checks_and_migrates(request, bake, tmp_p
         assert connection.execute(text("SELECT count(*) FROM users WHERE status = 'active'")).scalar() == 3
     engine.dispose()
     refused = project.alembic("revision", "--autogenerate", "-m", "nothing", env=env, check=False)
-    assert refused.returncode != 0 and "没有检测到任何 schema 变更" in refused.stdout
+    assert refused.returncode != 0 and "没有检测到任何 schema 变更" in refused.stderr
     project.alembic("downgrade", "base", env=env)

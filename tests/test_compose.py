@@ -52,7 +52,7 @@ def test_compose_file_validates_and_orders_db_migrate_app(bake, database):
     assert re.search(r"PASSWORD:\?", text), "compose must stop when no password is set"
 
     migrate = services["migrate"]
-    assert migrate["command"] == ["alembic", "upgrade", "head"]
+    assert migrate["command"] == ["alembic", "upgrade", "heads"]
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
     assert migrate["environment"]["DATABASE_URL"].split("@")[1].startswith("db:")
     # The password goes apart from the URL, which would need it URL-encoded.

@@ -230,6 +230,44 @@ def test_a_cruft_project_moves_to_copier_with_the_readmes_commands(template_repo
     assert not (project / ".github").exists() and not list(project.rglob("*.rej"))
 
 
+def test_copier_update_from_a_relative_template_clone_without_tags(template_repo, tmp_path):  # noqa: F811
+    # The team's clone of the template, beside its projects: no tags (shallow clones and forks have none).
+    tag(template_repo, "1.0.0")
+    clone = tmp_path / "cookiecutter-alembic"
+    run("git", "clone", "-q", "--no-tags", str(template_repo), str(clone), cwd=tmp_path)
+    services = tmp_path / "services"
+    services.mkdir()
+    # Baked from a path relative to where copier runs, not to the project: recorded relative to the project.
+    copier("copy", "--trust", "--defaults", "../cookiecutter-alembic", "my-service", cwd=services)
+    project = services / "my-service"
+    assert yaml.safe_load((project / ANSWERS_FILE).read_text())["_src_path"] == "../../cookiecutter-alembic"
+    run("git", "init", "-q", "-b", "main", cwd=project)
+    commit_all(project, "baked with copier")
+    models = project / "my_service" / "models.py"
+    append(models, "# the project's own change\n")
+    commit_all(project, "project work")
+
+    # The template moves on (tagged where it lives; the clone pulls no tags).
+    append(template_repo / SLUG_DIR / ".gitignore", ".mypy_cache/\n")
+    commit_all(template_repo, "template: ignore .mypy_cache")
+    tag(template_repo, "1.1.0")
+
+    # The README's steps, as written, with this machine's copier and this layout's clone path.
+    script = (
+        readme_commands("### Updating from a clone of the template")
+        .replace("uvx --with copier-template-extensions copier", str(BIN / "copier"))
+        .replace("../cookiecutter-alembic", "../../cookiecutter-alembic")
+    )
+    run("bash", "-euc", script, cwd=project)
+    assert run("git", "tag", cwd=clone).stdout == ""
+    assert (project / ".gitignore").read_text().endswith(".mypy_cache/\n")
+    assert models.read_text().endswith("# the project's own change\n")
+    assert not list(project.rglob("*.rej"))
+    recorded = yaml.safe_load((project / ANSWERS_FILE).read_text())
+    assert recorded["_src_path"] == "../../cookiecutter-alembic"
+    assert recorded["_commit"] == run("git", "rev-parse", "--short", "HEAD", cwd=clone).stdout.strip()
+
+
 def commit_before(message: str) -> str:
     """The template's last commit before the one whose message starts with `message` (this repository's history)."""
     found = subprocess.run(

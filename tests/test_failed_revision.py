@@ -45,3 +45,39 @@ def test_a_revision_failing_half_way_leaves_the_last_good_revision(database, bak
     project.alembic("upgrade", "head", env=env)
     assert query(url, "SELECT version_num FROM alembic_version") == [("bad00001",)]
     assert query(url, "SELECT id FROM half_done") == [(1,)]
+
+
+# A hand-written unique constraint, checked first as the library README shows: duplicates stop it.
+DUPLICATES = """
+op.create_table("codes", sa.Column("id", sa.Integer, primary_key=True), sa.Column("code", sa.String(8)))
+op.execute("INSERT INTO codes (id, code) VALUES (1, 'a'), (2, 'a'), (3, 'b')")
+"""
+UNIQUE = """
+refuse_breaking_rows("uq_codes_code", QUERY)
+with op.batch_alter_table("codes") as batch_op:
+    batch_op.create_unique_constraint("uq_codes_code", ["code"])
+"""
+QUERY = "SELECT * FROM codes WHERE code IN (SELECT code FROM codes GROUP BY code HAVING count(*) > 1)"
+
+
+def test_rows_that_break_a_new_constraint_stop_it_in_one_line(database, bake):
+    backend, url = database
+    project = bake(database=backend)
+    env = {"DATABASE_URL": url}
+    write_revision(project, "codes001", FIRST_REVISION, DUPLICATES, 'op.drop_table("codes")')
+    imports = f"from alembic_guardrails.helpers import refuse_breaking_rows\n\nQUERY = {QUERY!r}"
+    unique = 'with op.batch_alter_table("codes") as batch_op:\n    batch_op.drop_constraint("uq_codes_code")'
+    write_revision(project, "unique01", "codes001", UNIQUE, unique, imports=imports)
+
+    result = project.alembic("upgrade", "head", env=env, check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr + result.stdout, result.stderr
+    # One line: the constraint, the count, the query, the revision the database is at.
+    line = result.stderr.strip().splitlines()[-1]
+    assert "uq_codes_code: 2 row(s) break it" in line and QUERY in line and "codes001" in line, result.stderr
+    assert line.startswith("FAILED: ") and 'File "' not in result.stderr, result.stderr
+    assert current(project, env) == "codes001"
+    assert query(url, QUERY) == [(1, "a"), (2, "a")]
+
+    execute(url, "DELETE FROM codes WHERE id = 2")
+    project.alembic("upgrade", "head", env=env)
+    assert current(project, env) == "unique01"

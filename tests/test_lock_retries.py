@@ -132,8 +132,8 @@ def test_a_spent_budget_fails_with_one_line_at_the_last_good_revision(request, b
     assert "Lock retries: gave up after" in result.stderr
     assert "(MIGRATION_LOCK_RETRY_BUDGET) is spent" in result.stderr
     # One line that names the revision, the lock timeout, and where the database stands.
-    assert "FAILED: revision nick0001 (" in result.stdout
-    assert "failed: lock timeout: waited more than 500ms" in result.stdout
+    assert "FAILED: revision nick0001 (" in result.stderr
+    assert "failed: lock timeout: waited more than 500ms" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert current(project, env) == FIRST_REVISION
     columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'users'"
@@ -160,8 +160,8 @@ def test_a_revision_with_an_autocommit_block_is_not_retried(postgresql_url, bake
 
     result = not_retried(project, "postgresql", env)
     assert "not retrying, this revision ran statements in autocommit_block()" in result.stderr
-    assert "FAILED: revision auto0001 (" in result.stdout
-    assert "failed: lock timeout" in result.stdout
+    assert "FAILED: revision auto0001 (" in result.stderr
+    assert "failed: lock timeout" in result.stderr
     assert current(project, env) == FIRST_REVISION
 
 

@@ -86,8 +86,8 @@ def test_a_blocked_migration_times_out_then_succeeds(request, bake, backend, kin
         result = project.run(str(BIN / "alembic"), "upgrade", "head", env=env, timeout=40)
         elapsed = time.monotonic() - started
         assert result.returncode != 0
-        # Alembic prints "FAILED: <message>" on stdout, on one line.
-        (failed,) = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+        # "FAILED: <message>" on stderr (never into `--sql` output), on one line.
+        (failed,) = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
         assert "lock timeout: waited more than 1s" in failed
         assert statement in failed
         assert "Traceback" not in result.stdout + result.stderr
@@ -118,10 +118,10 @@ def test_timeouts_come_from_the_environment(postgresql_url, bake):
     cancelled = project.alembic("upgrade", "head", env=configured, check=False)
     assert "lock_timeout=3s" in cancelled.stdout and "statement_timeout=500ms" in cancelled.stdout
     assert cancelled.returncode != 0
-    assert "statement timeout: a statement ran longer than 500ms" in cancelled.stdout
-    assert "SELECT pg_sleep(5.0)" in cancelled.stdout
+    assert "statement timeout: a statement ran longer than 500ms" in cancelled.stderr
+    assert "SELECT pg_sleep(5.0)" in cancelled.stderr
     assert current(project, env) == FIRST_REVISION
 
     wrong = project.alembic("upgrade", "head", env={**env, "MIGRATION_LOCK_TIMEOUT": "soon"}, check=False)
     assert wrong.returncode != 0
-    assert "MIGRATION_LOCK_TIMEOUT='soon' is not a duration" in wrong.stdout
+    assert "MIGRATION_LOCK_TIMEOUT='soon' is not a duration" in wrong.stderr

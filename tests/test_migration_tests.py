@@ -3,7 +3,10 @@
 - test_downgrade_leaves_no_trace fails on a downgrade that forgets part of its
   upgrade, which pytest-alembic's up/down consistency test lets through;
 - the data-migration example (with_examples) checks rows, and fails when the
-  backfill writes the wrong values.
+  backfill writes the wrong values;
+- two heads on one branch (two developers, one parent) are refused with the command that
+  merges them, while a branch made on purpose (`--branch-label`, the second tutorial's
+  `branch_labels`) passes every check.
 """
 
 import re
@@ -66,3 +69,52 @@ def test_data_migration_example_checks_rows_and_fails_on_a_wrong_backfill(bake, 
 
 def test_data_migration_example_ships_with_the_examples_only(bake):
     assert not (bake().path / "tests" / "test_data_migrations.py").exists()
+
+
+def test_a_labelled_branch_passes_the_checks_and_an_accidental_head_does_not(bake, tmp_path):
+    project = bake()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"}
+    first = project.versions()[0].name.split("_")[2]
+
+    # The accident: two developers each add a revision on the same parent.
+    project.alembic("revision", "-m", "add nickname", env=env)
+    project.alembic("revision", "-m", "add email", f"--head={first}", "--splice", env=env)
+    refused = project.run(str(BIN / "alembic-guardrails"), "heads", env=env)
+    assert refused.returncode == 1
+    hint = "merge them with `alembic merge heads`"
+    assert "2 heads on the main line" in refused.stderr and hint in refused.stderr
+    refused = project.run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "one_head")
+    assert refused.returncode != 0 and hint in refused.stdout
+    project.alembic("merge", "heads", "-m", "merge heads", env=env)  # as the hint says
+
+    # The second tutorial's branch, for a service that shares the database, and a revision on it.
+    project.alembic("revision", "-m", "billing base", "--head=base", "--branch-label=billing", env=env)
+    upgrade_head = project.alembic("upgrade", "head", env=env, check=False)
+    assert upgrade_head.returncode != 0 and "alembic upgrade heads" in upgrade_head.stderr
+    project.alembic("upgrade", "heads", env=env)
+    project.edit(
+        f"{project.context['package_name']}/models.py",
+        "String(50))\n",
+        "String(50))\n\n\nclass Invoice(Base):\n"
+        '    __tablename__ = "invoices"\n\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n    amount: Mapped[int]\n",
+    )
+    project.alembic("revision", "--autogenerate", "-m", "create invoices", "--head=billing@head", env=env)
+    project.alembic("upgrade", "heads", env=env)
+    checked = project.alembic("check", env=env)
+    assert "No new upgrade operations detected" in checked.stdout + checked.stderr
+    heads = project.run(str(BIN / "alembic-guardrails"), "heads", env=env, check=True).stdout
+    assert "branch billing" in heads and "branch (no label)" in heads
+    # The project's own checks: its migration tests (heads, upgrade, models match, up/down and no
+    # trace, a merge and two branches included) and the check session.
+    project.pytest("tests/test_migrations.py", "-rA")
+    checked = project.run(str(BIN / "nox"), "--no-color", "-s", "check", check=True, timeout=1200)
+    assert f"head {first}" not in checked.stdout + checked.stderr  # merged: no longer a head
+    assert "branch billing" in checked.stdout + checked.stderr
+
+    # An accident on top of the branch: named, since `alembic merge heads` would merge the branch too.
+    (merged,) = re.findall(r"^head (\w+), branch \(no label\)$", heads, re.MULTILINE)
+    project.alembic("revision", "-m", "add phone", f"--head={merged}", env=env)
+    project.alembic("revision", "-m", "add fax", f"--head={merged}", "--splice", env=env)
+    refused = project.run(str(BIN / "alembic-guardrails"), "heads", env=env)
+    assert refused.returncode == 1 and 'merge them with `alembic merge -m "merge heads" ' in refused.stderr

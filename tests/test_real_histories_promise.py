@@ -406,9 +406,17 @@ TRIGGERS = {
     "unique-over-constant-default": Trigger(
         lambda t: with_columns(t, 'sa.Column("slug", sa.String(8), server_default="x", unique=True)')
     ),
+    # Rows 1 and 3 share their note.
+    "rows-break-constraint": Trigger(lambda t: changed(t, NOTE, NOTE[:-1] + ", unique=True)")),
 }
 REFUSING = {module.RULE.id: module.RULE for module in MODULES if module.RULE.verdict == "refuse"}
-SEED = {"users": [{"id": 1, "name": "Ada", "note": "n"}, {"id": 2, "name": "Bob", "note": "m"}]}
+SEED = {
+    "users": [
+        {"id": 1, "name": "Ada", "note": "n"},
+        {"id": 2, "name": "Bob", "note": "m"},
+        {"id": 3, "name": "Cy", "note": "n"},
+    ]
+}
 SEED["items"] = SEED["users"]
 REFUSAL_RUNS = [
     (rule, table, backend)

@@ -241,10 +241,15 @@ def alembic(session: nox.Session, *args: str, env: dict[str, str], **kwargs):
     return session.run("alembic", *args, env=env, **kwargs)
 
 
-def revisions(session: nox.Session, env: dict[str, str]) -> list[str]:
-    """Every revision id, oldest first."""
-    history = alembic(session, "history", "-r", "base:head", env=env, silent=True, stderr=None)
-    return [match.group(1) for match in re.finditer(r" -> (\w+)", history)][::-1]
+def revisions(session: nox.Session, env: dict[str, str]) -> dict[str, str]:
+    """Every revision id, oldest first (each after the ones it builds on, on every branch), with
+    the `alembic downgrade` target that undoes it alone: `REV@-1`; for a merge, one of its
+    parents (a merge has no single step back; down to a parent, Alembic undoes the merge only)."""
+    history = alembic(session, "history", "-r", "base:heads", env=env, silent=True, stderr=None)
+    steps = [match.groups() for match in map(HISTORY_LINE.match, reversed(history.splitlines())) if match]
+    return {
+        revision: down.split(",")[0].strip() if "," in down else f"{revision}@-1" for down, revision in steps
+    }
 
 
 def tables(session: nox.Session, env: dict[str, str]) -> set[str]:
@@ -281,11 +286,15 @@ def guardrails(session: nox.Session) -> None:
 
 @nox.session
 def roundtrip(session: nox.Session) -> None:
-    """Upgrade to head, downgrade to base and back, then up/down/up one revision at a time."""
+    """Upgrade to heads, downgrade to base and back, then up/down/up one revision at a time.
+
+    `heads`: every branch (`alembic-guardrails heads`). One revision at a time: each by its id,
+    oldest first, downgraded alone (`REV@-1`), whichever branch it is on.
+    """
     install(session)
     with database_env(session) as env:
         chain = revisions(session, env)
-        alembic(session, "upgrade", "head", env=env)
+        alembic(session, "upgrade", "heads", env=env)
         alembic(session, "downgrade", "base", env=env)
         # What a downgrade to base must leave: Alembic's own (now empty) version table, nothing else.
         left = tables(session, env) - {"alembic_version"}
@@ -296,26 +305,29 @@ def roundtrip(session: nox.Session) -> None:
         session.log(
             f"downgraded {len(chain)} revisions to base ({' <- '.join(reversed(chain))}): no table left"
         )
-        alembic(session, "upgrade", "head", env=env)
-        session.log(f"upgraded {len(chain)} revisions to head ({' -> '.join(chain)})")
+        alembic(session, "upgrade", "heads", env=env)
+        session.log(f"upgraded {len(chain)} revisions to heads ({' -> '.join(chain)})")
         alembic(session, "downgrade", "base", env=env)
-        for revision in chain:
-            alembic(session, "upgrade", "+1", env=env)
-            alembic(session, "downgrade", "-1", env=env)
-            alembic(session, "upgrade", "+1", env=env)
+        for revision, undo in chain.items():
+            alembic(session, "upgrade", revision, env=env)
+            alembic(session, "downgrade", undo, env=env)
+            alembic(session, "upgrade", revision, env=env)
             session.log(f"{revision}: up, down, up")
 
 
 @nox.session
 def check(session: nox.Session) -> None:
-    """No drift between models and migrations (alembic check), and exactly one head."""
+    """One head per branch (`alembic-guardrails heads`), and no drift between models and
+    migrations (`alembic check`).
+
+    Two heads where two developers each added a revision on the same parent are refused (merge
+    them); branches made on purpose, each with its branch label, are not.
+    """
     install(session)
+    session.run("alembic-guardrails", "heads")
     with database_env(session) as env:
-        alembic(session, "upgrade", "head", env=env)
+        alembic(session, "upgrade", "heads", env=env)
         alembic(session, "check", env=env)
-        heads = alembic(session, "heads", env=env, silent=True, stderr=None).split()
-    if heads.count("(head)") != 1:
-        session.error(f"expected exactly one head, found: {heads}; merge them with `alembic merge heads`")
 
 
 @nox.session
@@ -325,7 +337,7 @@ def sql(session: nox.Session) -> None:
     env = offline_env(session)
     SQL_OUTPUT.parent.mkdir(exist_ok=True)
     with SQL_OUTPUT.open("w") as output:  # stdout only: Alembic logs to stderr
-        alembic(session, "upgrade", "head", "--sql", env=env, stdout=output, stderr=None)
+        alembic(session, "upgrade", "heads", "--sql", env=env, stdout=output, stderr=None)
     session.log(f"wrote {SQL_OUTPUT} ({len(SQL_OUTPUT.read_text().splitlines())} lines)")
 
 
@@ -431,7 +443,7 @@ def squawk(session: nox.Session) -> None:
     install(session)
     # --sql never connects; the URL only picks PostgreSQL's dialect (and the project's driver).
     env = {"DATABASE_URL": OFFLINE_URLS["postgresql"]}
-    history = alembic(session, "history", "-r", "base:head", env=env, silent=True, stderr=None)
+    history = alembic(session, "history", "-r", "base:heads", env=env, silent=True, stderr=None)
     steps = [match.groups() for match in map(HISTORY_LINE.match, reversed(history.splitlines())) if match]
     SQUAWK_OUTPUT.mkdir(parents=True, exist_ok=True)
     for old in SQUAWK_OUTPUT.glob("*.sql"):

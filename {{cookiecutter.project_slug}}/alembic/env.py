@@ -80,7 +80,10 @@ def run_migrations_online() -> None:
     guardrails.run_online(config.attributes.get("connection"), database_url, do_run_migrations)
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+# From the `alembic` command every error is one FAILED line on stderr, with the next step
+# (never written into `--sql` output); called from Python, a CommandError as usual.
+with guardrails.one_line_errors():
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()

@@ -79,7 +79,10 @@ def run_migrations_online() -> None:
     guardrails.run_online(config.attributes.get("connection"), database_url, do_run_migrations)
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+# 从 `alembic` 命令运行时，每个错误都是 stderr 上的一行 FAILED，并给出下一步做法
+# （绝不会写进 `--sql` 的输出）；从 Python 调用时照常抛出 CommandError。
+with guardrails.one_line_errors():
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()

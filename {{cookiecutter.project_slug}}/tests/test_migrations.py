@@ -1,6 +1,8 @@
 """pytest-alembic's standard checks of the migration history, and one more.
 
-- one head only; every revision upgrades from an empty database;
+- one head per branch (alembic-guardrails heads: pytest-alembic's test_single_head_revision would
+  refuse a branch made on purpose with `--branch-label` too); every revision upgrades from an
+  empty database;
 - the models match the schema the migrations build (no missing revision);
 - every revision downgrades cleanly and upgrades again;
 - every downgrade leaves no trace: the schema after a revision's upgrade and
@@ -12,15 +14,25 @@ inside one transaction it rolls back, which a revision that commits as it goes
 (migrations.backfill) cannot run in; this version reflects the schema instead.
 """
 
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic_guardrails import head_problems
 from pytest_alembic.tests import (  # noqa: F401
     test_model_definitions_match_ddl,
-    test_single_head_revision,
     test_up_down_consistency,
     test_upgrade,
 )
 from sqlalchemy import inspect
 
 from tests.helpers import on_connection
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(Config(str(ALEMBIC_INI)))
 
 
 def schema(connection) -> dict:
@@ -51,12 +63,26 @@ def schema(connection) -> dict:
     return snapshot
 
 
+def test_one_head_per_branch():
+    problems = head_problems(scripts())
+    assert not problems, "\n".join(problems)
+
+
 def test_downgrade_leaves_no_trace(alembic_runner, alembic_engine):
+    # Oldest first, each revision after the ones it builds on, by its id rather than one step
+    # along a line: on a branched history the database holds other branches' revisions too.
+    # `REV@-1` downgrades REV alone; a merge has no single step back, and down to one of its
+    # parents Alembic undoes the merge only.
+    migrate = alembic_runner.command_executor
+    script = scripts()
     revisions = [r for r in alembic_runner.history.revisions if r not in ("base", "heads")]
     for revision in revisions:
-        alembic_runner.migrate_up_before(revision)
+        parents = script.get_revision(revision).down_revision or ()
+        parents = (parents,) if isinstance(parents, str) else parents
+        for parent in parents:
+            migrate.upgrade(parent)
         before = on_connection(alembic_engine, schema)
-        alembic_runner.migrate_up_one()
-        alembic_runner.migrate_down_one()
+        migrate.upgrade(revision)
+        migrate.downgrade(parents[0] if len(parents) > 1 else f"{revision}@-1")
         after = on_connection(alembic_engine, schema)
         assert after == before, f"downgrading {revision} does not restore the schema from before its upgrade"

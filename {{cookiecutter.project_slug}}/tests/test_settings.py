@@ -11,6 +11,33 @@ from {{ cookiecutter.package_name }} import settings
 from {{ cookiecutter.package_name }}.settings import SettingsError, database_url, environment_name, load_settings
 
 PROJECT = Path(__file__).resolve().parent.parent
+# What the messages say, in the project's language (settings.LANGUAGE, alembic.ini's `language`).
+SAYS = {
+    "en": {
+        "not_set": "DATABASE_URL is not set",
+        "invalid": "DATABASE_URL is not a valid database URL",
+        "unknown_environment": "APP_ENV='qa' is not a known environment",
+        "cannot_connect": "cannot connect to the database in DATABASE_URL",
+        "unknown_backend": "'postgresq', which is not a database SQLAlchemy knows",
+        "unknown_driver": "driver 'pymsql', which SQLAlchemy does not know",
+        "not_installed": "{driver} driver, which is not installed",
+        "wrong_kind": "but this project is",
+        "no_database": "DATABASE_URL names no database",
+        "two_ats": "an '@' in the password must be URL-encoded as %40",
+    },
+    "zh": {
+        "not_set": "没有设置 DATABASE_URL",
+        "invalid": "DATABASE_URL 不是有效的数据库 URL",
+        "unknown_environment": "APP_ENV='qa' 不是已知的环境",
+        "cannot_connect": "无法连接 DATABASE_URL 中的数据库",
+        "unknown_backend": "DATABASE_URL 以 'postgresq' 开头，这不是 SQLAlchemy 认识的数据库",
+        "unknown_driver": "指定的驱动 'pymsql' 不是 SQLAlchemy 认识的 mysql 驱动",
+        "not_installed": "需要 {driver} 驱动，但它没有安装",
+        "wrong_kind": "但本项目是",
+        "no_database": "DATABASE_URL 没有指定数据库",
+        "two_ats": "密码中的 '@' 必须 URL 编码为 %40",
+    },
+}[settings.LANGUAGE]
 SECRET = "s3cr%t@:/#?pw"
 ENCODED_SECRET = "s3cr%25t%40%3A%2F%23%3Fpw"
 
@@ -63,12 +90,12 @@ def test_missing_url_is_an_error_naming_the_variable_outside_sqlite_dev():
     if settings.DEFAULT_BACKEND == "sqlite":
         assert database_url({}).get_backend_name() == "sqlite"
     for environment in ("staging", "prod") + (() if settings.DEFAULT_BACKEND == "sqlite" else ("dev",)):
-        with pytest.raises(SettingsError, match="DATABASE_URL is not set"):
+        with pytest.raises(SettingsError, match=SAYS["not_set"]):
             database_url({}, environment=environment)
 
 
 def test_malformed_url_names_the_variable_and_hides_the_value():
-    with pytest.raises(SettingsError, match="DATABASE_URL is not a valid database URL") as error:
+    with pytest.raises(SettingsError, match=SAYS["invalid"]) as error:
         database_url({"DATABASE_URL": f"not a url {SECRET}"})
     assert SECRET not in str(error.value)
 
@@ -92,7 +119,7 @@ def test_alembic_env_only_counts_for_migrations():
 
 
 def test_unknown_environment_is_refused():
-    with pytest.raises(SettingsError, match="APP_ENV='qa' is not a known environment"):
+    with pytest.raises(SettingsError, match=SAYS["unknown_environment"]):
         environment_name({"APP_ENV": "qa"})
 
 
@@ -116,12 +143,9 @@ def run_alembic(*args, **env):
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        (
-            f"postgresql://app:{ENCODED_SECRET}@127.0.0.1:1/app",
-            "cannot connect to the database in DATABASE_URL",
-        ),
-        (f"mysql://app:{ENCODED_SECRET}@127.0.0.1:1/app", "cannot connect to the database in DATABASE_URL"),
-        (f"nonsense {SECRET}", "DATABASE_URL is not a valid database URL"),
+        (f"postgresql://app:{ENCODED_SECRET}@127.0.0.1:1/app", SAYS["cannot_connect"]),
+        (f"mysql://app:{ENCODED_SECRET}@127.0.0.1:1/app", SAYS["cannot_connect"]),
+        (f"nonsense {SECRET}", SAYS["invalid"]),
     ],
 )
 def test_alembic_reports_bad_urls_in_one_line_without_the_password(url, expected):
@@ -137,7 +161,7 @@ def test_alembic_reports_bad_urls_in_one_line_without_the_password(url, expected
 def test_alembic_reports_a_missing_url_outside_dev():
     result = run_alembic("current", APP_ENV="prod", DATABASE_URL="")
     assert result.returncode != 0
-    assert "DATABASE_URL is not set" in result.stdout + result.stderr
+    assert SAYS["not_set"] in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -149,13 +173,13 @@ UNINSTALLED = ("mysql+asyncmy", "asyncmy") if settings.USE_ASYNC else ("mysql+my
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("postgresq://app:{secret}@db/app", "'postgresq', which is not a database SQLAlchemy knows"),
-        ("mysql+pymsql://app:{secret}@db/app", "driver 'pymsql', which SQLAlchemy does not know"),
-        (UNINSTALLED[0] + "://app:{secret}@db/app", f"{UNINSTALLED[0]} driver, which is not installed"),
-        (OTHER_KIND_OF_DRIVER + "://app:{secret}@db/app", "but this project is"),
-        ("mysql://app:{secret}@db:3306", "DATABASE_URL names no database"),
-        ("mysql://app:{secret}@db:3306/", "DATABASE_URL names no database"),
-        ("postgresql://app:Summer@{secret}@db/app", "an '@' in the password must be URL-encoded as %40"),
+        ("postgresq://app:{secret}@db/app", SAYS["unknown_backend"]),
+        ("mysql+pymsql://app:{secret}@db/app", SAYS["unknown_driver"]),
+        (UNINSTALLED[0] + "://app:{secret}@db/app", SAYS["not_installed"].format(driver=UNINSTALLED[0])),
+        (OTHER_KIND_OF_DRIVER + "://app:{secret}@db/app", SAYS["wrong_kind"]),
+        ("mysql://app:{secret}@db:3306", SAYS["no_database"]),
+        ("mysql://app:{secret}@db:3306/", SAYS["no_database"]),
+        ("postgresql://app:Summer@{secret}@db/app", SAYS["two_ats"]),
     ],
 )
 def test_urls_this_project_cannot_use_are_refused_in_one_line(url, expected):
@@ -189,5 +213,7 @@ def test_alembic_refuses_a_url_in_alembic_ini(tmp_path):
     )
     result = run_alembic("-c", str(config), "current", DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}")
     assert result.returncode != 0
-    assert "sqlalchemy.url" in result.stdout and "DATABASE_URL" in result.stdout
+    # On stderr, as every error of a command: never in the SQL `--sql` writes to stdout.
+    assert "sqlalchemy.url" in result.stderr and "DATABASE_URL" in result.stderr
+    assert not result.stdout.strip()
     assert "Traceback" not in result.stdout + result.stderr

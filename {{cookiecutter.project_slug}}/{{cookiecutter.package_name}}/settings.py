@@ -60,6 +60,76 @@ EXAMPLE_URLS = {
 }
 
 
+# The language of every SettingsError: the one the project was baked with (docs_language).
+LANGUAGE = "{{ cookiecutter.docs_language }}"
+MESSAGES = {
+    "en": {
+        "unknown_environment": "{variable}={raw!r} is not a known environment; set it to one of: {known}",
+        "not_set": (
+            "DATABASE_URL is not set (required in the {environment!r} environment); "
+            "export DATABASE_URL={example} or put it in .env"
+        ),
+        "invalid": (
+            "DATABASE_URL is not a valid database URL; expected dialect://user:password@host:port/dbname, "
+            "e.g. {example} (URL-encode special characters in the password)"
+        ),
+        "two_ats": (
+            "DATABASE_URL has more than one '@' before the host: an '@' in the password must be "
+            "URL-encoded as %40 (e.g. postgresql://app:p%40ss@host/dbname)"
+        ),
+        "use_one_of": "use one of {known} (e.g. {example})",
+        "use_ours": "write {backend}:// to use this project's driver ({ours})",
+        "unknown_backend": "DATABASE_URL starts with {backend!r}, which is not a database SQLAlchemy knows; ",
+        "unknown_driver": "DATABASE_URL names the driver {driver!r}, which SQLAlchemy does not know for {backend}; ",
+        "wrong_kind": (
+            "DATABASE_URL names {kind} driver ({drivername}) but this project is {project} "
+            "(baked with use_async={flag}); "
+        ),
+        "async_kind": "an asyncio",
+        "blocking_kind": "a blocking",
+        "async_project": "asyncio",
+        "sync_project": "synchronous",
+        "not_installed": "DATABASE_URL needs the {drivername} driver, which is not installed ({error}); ",
+        "or_install": ", or install that driver",
+        "no_database": (
+            "DATABASE_URL names no database: MySQL/MariaDB need one after the host, e.g. {example}"
+        ),
+    },
+    "zh": {
+        "unknown_environment": "{variable}={raw!r} 不是已知的环境；请设为以下之一：{known}",
+        "not_set": (
+            "没有设置 DATABASE_URL（{environment!r} 环境必须设置）；"
+            "请 export DATABASE_URL={example}，或者写入 .env"
+        ),
+        "invalid": (
+            "DATABASE_URL 不是有效的数据库 URL；格式应为 dialect://user:password@host:port/dbname，"
+            "例如 {example}（密码中的特殊字符需要 URL 编码）"
+        ),
+        "two_ats": (
+            "DATABASE_URL 在主机名之前有不止一个 '@'：密码中的 '@' 必须 URL 编码为 %40"
+            "（例如 postgresql://app:p%40ss@host/dbname）"
+        ),
+        "use_one_of": "请使用 {known} 之一（例如 {example}）",
+        "use_ours": "请写成 {backend}://，以使用本项目的驱动（{ours}）",
+        "unknown_backend": "DATABASE_URL 以 {backend!r} 开头，这不是 SQLAlchemy 认识的数据库；",
+        "unknown_driver": "DATABASE_URL 指定的驱动 {driver!r} 不是 SQLAlchemy 认识的 {backend} 驱动；",
+        "wrong_kind": "DATABASE_URL 指定的是{kind}驱动（{drivername}），但本项目是{project}的（生成时 use_async={flag}）；",
+        "async_kind": "异步（asyncio）",
+        "blocking_kind": "同步（阻塞）",
+        "async_project": "异步（asyncio）",
+        "sync_project": "同步",
+        "not_installed": "DATABASE_URL 需要 {drivername} 驱动，但它没有安装；",
+        "or_install": "，或者安装该驱动",
+        "no_database": "DATABASE_URL 没有指定数据库：MySQL/MariaDB 需要在主机之后写上数据库名，例如 {example}",
+    },
+}
+
+
+def say(key: str, **values: object) -> str:
+    """The message `key` in the project's language, with `values` filled in."""
+    return MESSAGES[LANGUAGE][key].format(**values)
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
@@ -96,9 +166,7 @@ def environment_name(environ: Mapping[str, str] | None = None, *, for_migrations
         return ENVIRONMENT_ALIASES[raw.lower()]
     except KeyError:
         known = ", ".join(sorted(set(ENVIRONMENT_ALIASES.values())))
-        raise SettingsError(
-            f"{variable}={raw!r} is not a known environment; set it to one of: {known}"
-        ) from None
+        raise SettingsError(say("unknown_environment", variable=variable, raw=raw, known=known)) from None
 
 
 def disagreeing_environments(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
@@ -125,24 +193,14 @@ def database_url(environ: Mapping[str, str] | None = None, *, environment: str =
     if not raw:
         if DEFAULT_BACKEND == "sqlite" and environment == "dev":
             return URL.create(DRIVER_FOR_SCHEME["sqlite"], database=str(DEV_SQLITE_FILE))
-        raise SettingsError(
-            f"DATABASE_URL is not set (required in the {environment!r} environment); "
-            f"export DATABASE_URL={EXAMPLE_URLS[DEFAULT_BACKEND]} or put it in .env"
-        )
+        raise SettingsError(say("not_set", environment=environment, example=EXAMPLE_URLS[DEFAULT_BACKEND]))
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError):
-        raise SettingsError(
-            "DATABASE_URL is not a valid database URL; expected "
-            f"dialect://user:password@host:port/dbname, e.g. {EXAMPLE_URLS[DEFAULT_BACKEND]} "
-            "(URL-encode special characters in the password)"
-        ) from None
+        raise SettingsError(say("invalid", example=EXAMPLE_URLS[DEFAULT_BACKEND])) from None
     if "@" in (url.host or ""):
         # SQLAlchemy splits at the first "@": the rest of the password became the host.
-        raise SettingsError(
-            "DATABASE_URL has more than one '@' before the host: an '@' in the password must be "
-            "URL-encoded as %40 (e.g. postgresql://app:p%40ss@host/dbname)"
-        )
+        raise SettingsError(say("two_ats"))
     if url.password is None and env.get("DATABASE_PASSWORD"):
         url = url.set(password=env["DATABASE_PASSWORD"])
     driver = DRIVER_FOR_SCHEME.get(url.drivername)
@@ -155,8 +213,8 @@ def _use_ours(backend: str) -> str:
     ours = DRIVER_FOR_SCHEME.get(backend)
     if ours is None:
         known = ", ".join(f"{scheme}://" for scheme in EXAMPLE_URLS)
-        return f"use one of {known} (e.g. {EXAMPLE_URLS[DEFAULT_BACKEND]})"
-    return f"write {backend}:// to use this project's driver ({ours})"
+        return say("use_one_of", known=known, example=EXAMPLE_URLS[DEFAULT_BACKEND])
+    return say("use_ours", backend=backend, ours=ours)
 
 
 def check_driver(url: URL) -> None:
@@ -171,33 +229,34 @@ def check_driver(url: URL) -> None:
         dialect = url.get_dialect()
     except ArgumentError:  # NoSuchModuleError: no such dialect or driver
         if backend not in DRIVER_FOR_SCHEME:
-            raise SettingsError(
-                f"DATABASE_URL starts with {backend!r}, which is not a database SQLAlchemy knows; "
-                + _use_ours(backend)
-            ) from None
+            raise SettingsError(say("unknown_backend", backend=backend) + _use_ours(backend)) from None
         raise SettingsError(
-            f"DATABASE_URL names the driver {driver!r}, which SQLAlchemy does not know for {backend}; "
-            + _use_ours(backend)
+            say("unknown_driver", driver=driver, backend=backend) + _use_ours(backend)
         ) from None
     if dialect.is_async != USE_ASYNC:
-        kind, project = ("an asyncio", "synchronous") if dialect.is_async else ("a blocking", "asyncio")
+        kind, project = (
+            ("async_kind", "sync_project") if dialect.is_async else ("blocking_kind", "async_project")
+        )
         raise SettingsError(
-            f"DATABASE_URL names {kind} driver ({url.drivername}) but this project is {project} "
-            f"(baked with use_async={str(USE_ASYNC).lower()}); " + _use_ours(backend)
+            say(
+                "wrong_kind",
+                kind=say(kind),
+                drivername=url.drivername,
+                project=say(project),
+                flag=str(USE_ASYNC).lower(),
+            )
+            + _use_ours(backend)
         )
     try:
         dialect.import_dbapi()
     except ImportError as error:
         raise SettingsError(
-            f"DATABASE_URL needs the {url.drivername} driver, which is not installed ({error}); "
+            say("not_installed", drivername=url.drivername, error=error)
             + _use_ours(backend)
-            + ", or install that driver"
+            + say("or_install")
         ) from None
     if url.get_backend_name() in ("mysql", "mariadb") and not url.database:
-        raise SettingsError(
-            "DATABASE_URL names no database: MySQL/MariaDB need one after the host, "
-            f"e.g. {EXAMPLE_URLS['mysql']}"
-        )
+        raise SettingsError(say("no_database", example=EXAMPLE_URLS["mysql"]))
 
 
 def load_settings(environ: Mapping[str, str] | None = None, *, for_migrations: bool = False) -> Settings:

@@ -50,13 +50,18 @@ def summary_row(rule: Rule) -> str:
 def section(rule: Rule) -> str:
     databases = ", ".join(DATABASES[name] for name in rule.dialects)
     module = rule.id.replace("-", "_")
+    says_on = "".join(
+        f"- **Says on {DATABASES[name]}:** `{rule.message_on[name]['en']}`\n"
+        for name in DATABASES
+        if name in rule.message_on
+    )
     return f"""\
 ## {rule.id}
 
 - **Verdict:** {verdict(rule)}
 - **Databases:** {databases}
 - **Says:** `{rule.message["en"]}`
-- **Authority (why):** {rule.authority}
+{says_on}- **Authority (why):** {rule.authority}
 - **Source:** `src/alembic_guardrails/rules/{module}.py`
 
 **The safe way:** {rule.safe["en"]}

@@ -45,6 +45,15 @@ Exit status: 1 when a finding is refused, 2 for a usage error, else 0.
 """
 
 
+def _config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-c",
+        "--config",
+        default=os.environ.get("ALEMBIC_CONFIG", "alembic.ini"),
+        help="the project's alembic.ini (default: $ALEMBIC_CONFIG, else ./alembic.ini)",
+    )
+
+
 def _lint_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lint = subparsers.add_parser(
         "lint",
@@ -77,12 +86,7 @@ def _lint_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="text: `path:line: [rule] message`; json: a list of objects (file, line, rule, "
         "severity, message, revision); github: workflow annotations (::error / ::warning)",
     )
-    lint.add_argument(
-        "-c",
-        "--config",
-        default=os.environ.get("ALEMBIC_CONFIG", "alembic.ini"),
-        help="the project's alembic.ini (default: $ALEMBIC_CONFIG, else ./alembic.ini)",
-    )
+    _config_argument(lint)
 
 
 def _run_lint(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -103,6 +107,35 @@ def _run_lint(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 1 if any(finding.severity == "refuse" for finding in findings) else 0
 
 
+def _heads_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    heads = subparsers.add_parser(
+        "heads",
+        help="one head per branch: refuse accidental heads, accept labelled branches",
+        description="Exit 1, with one line per branch that has two heads and the command that merges "
+        "them, when two revisions were written on the same parent; several heads are fine when each "
+        "is on a branch of its own (`--branch-label`). Else list the heads.",
+    )
+    _config_argument(heads)
+
+
+def _run_heads(args: argparse.Namespace) -> int:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from ._heads import head_problems, heads_listing
+    from ._messages import set_language
+
+    config = Config(args.config)
+    set_language(config.get_main_option("language") or "en")
+    script = ScriptDirectory.from_config(config)
+    problems = head_problems(script)
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    if not problems:
+        print("\n".join(heads_listing(script)))
+    return 1 if problems else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="alembic-guardrails",
@@ -111,9 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"alembic-guardrails {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _lint_parser(subparsers)
+    _heads_parser(subparsers)
     args = parser.parse_args(argv)
     if args.command == "lint":
         return _run_lint(args, subparsers.choices["lint"])
+    if args.command == "heads":
+        return _run_heads(args)
     parser.print_help()
     return 0
 

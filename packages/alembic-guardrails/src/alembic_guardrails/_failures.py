@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import threading
@@ -54,21 +55,10 @@ def timeout_message(error: DBAPIError) -> str | None:
     # PostgreSQL lock_not_available (lock_timeout); MySQL/MariaDB ER_LOCK_WAIT_TIMEOUT.
     if sqlstate == "55P03" or mysql_code == 1205:
         timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
-        return (
-            f"lock timeout: waited more than {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock while "
-            f"running: {statement}; another session holds a lock on what it touches. The failed "
-            "revision is not recorded: alembic_version still names the last good one. Re-run once "
-            "the blocking session is gone (PostgreSQL: pg_blocking_pids; MySQL: SHOW PROCESSLIST), or raise "
-            "MIGRATION_LOCK_TIMEOUT"
-        )
+        return messages.text("lock_timeout", timeout=timeout, statement=statement)
     if sqlstate == "57014":  # PostgreSQL query_canceled: statement_timeout expired
         timeout = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "").strip()
-        return (
-            f"statement timeout: a statement ran longer than {timeout} "
-            f"(MIGRATION_STATEMENT_TIMEOUT) and was cancelled: {statement}. The failed revision "
-            "is not recorded: alembic_version still names the last good one. Raise "
-            "MIGRATION_STATEMENT_TIMEOUT, or split the work (see migrations.backfill)"
-        )
+        return messages.text("statement_timeout", timeout=timeout, statement=statement)
     return None
 
 
@@ -97,6 +87,8 @@ def _reason(error: BaseException, password: str | None) -> str:
         error = error.orig or error
     lines = str(error).strip().splitlines()
     reason = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    if isinstance(error, CommandError) and lines:  # a revision stopping on purpose says it all
+        reason = lines[0]
     # As given, and as written in DATABASE_URL (URL-encoded).
     for form in (password, quote_plus(password or "")):
         if form:
@@ -145,7 +137,43 @@ def _end_mysql_session(connection: Connection) -> None:
         fresh.exec_driver_sql(f"KILL {int(session_id())}")
 
 
-def _summary(migration_context: MigrationContext, error: BaseException, revision: Script | None) -> str:
+# SQLite's ALTER TABLE does little (rename, add and drop a column): what else a revision
+# asks for fails with this error (or Alembic's NotImplementedError naming "batch mode").
+SQLITE_ALTER_FAILED = re.compile(r'near "ALTER": syntax error|No support for ALTER of constraints in SQLite')
+ALTERED_TABLE = re.compile(r'ALTER\s+TABLE\s+[`"\[]?([^\s`"\]]+)', re.IGNORECASE)
+# The operations whose first string argument is the table (the constraint ones: the second).
+TABLE_FIRST = ("alter_column", "add_column", "drop_column")
+
+
+def _batch_advice(error: BaseException, frames: list[traceback.FrameSummary]) -> dict[str, str]:
+    """The table a failed SQLite ALTER was for (from the statement, else the revision's own line)
+    and the operation the revision called there."""
+    line = frames[-1].line if frames else ""
+    call = re.search(r"op\.(\w+)\((.*)", line or "")
+    operation = call.group(1) if call else "alter_column"
+    found = ALTERED_TABLE.search(str(getattr(error, "statement", "") or ""))
+    if found:
+        return {"table": found.group(1), "operation": operation}
+    if call:
+        names = re.findall(r"[\"']([^\"']+)[\"']", call.group(2))
+        position = 0 if operation in TABLE_FIRST else 1
+        if len(names) > position:
+            return {"table": names[position], "operation": operation}
+    return {"table": "<table>", "operation": operation}
+
+
+def _needs_batch(connection: Connection, error: BaseException) -> bool:
+    if connection.dialect.name != "sqlite" or isinstance(error, INTERRUPTIONS):
+        return False
+    return SQLITE_ALTER_FAILED.search(str(getattr(error, "orig", None) or error)) is not None
+
+
+def _summary(
+    migration_context: MigrationContext,
+    error: BaseException,
+    revision: Script | None,
+    frames: list[traceback.FrameSummary] | None = None,
+) -> str:
     connection = migration_context.connection
     assert connection is not None  # migrations run online, on a connection
     interrupted = isinstance(error, INTERRUPTIONS)
@@ -159,11 +187,14 @@ def _summary(migration_context: MigrationContext, error: BaseException, revision
     if interrupted:
         summary = messages.text("interrupted", **values)
     else:
-        summary = messages.text(
-            "revision_failed", reason=_reason(error, connection.engine.url.password), **values
-        )
+        reason = _reason(error, connection.engine.url.password)
+        if isinstance(error, NotImplementedError) and _needs_batch(connection, error):
+            reason = type(error).__name__  # Alembic's "refer to the batch mode feature": sqlite_batch says it
+        summary = messages.text("revision_failed", reason=reason, **values)
     if mysql:
         summary += messages.text("mysql_leftovers", revision=revision.revision)
+    if _needs_batch(connection, error):
+        summary += messages.text("sqlite_batch", **_batch_advice(error, frames or []))
     return summary
 
 
@@ -259,9 +290,12 @@ def explain_failures(migration_context: MigrationContext) -> Iterator[None]:
         if not frames and not interrupted:
             raise  # not a revision's own failure (e.g. an unknown revision id): Alembic says it
         revision = files[Path(frames[0].filename).resolve()] if frames else None
-        with suppress(BrokenPipeError):
-            sys.stderr.write("".join(traceback.format_list(frames)))
-        summary = _summary(migration_context, error, revision)
+        # The revision's own lines, where it failed; not when it stopped on purpose (a CommandError,
+        # such as refuse_breaking_rows): its one line names the cause and the fix.
+        if not isinstance(error, CommandError):
+            with suppress(BrokenPipeError):
+                sys.stderr.write("".join(traceback.format_list(frames)))
+        summary = _summary(migration_context, error, revision, frames)
         if interrupted:
             raise Interrupted(summary) from None
         raise CommandError(summary) from None

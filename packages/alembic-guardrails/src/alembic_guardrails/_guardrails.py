@@ -20,7 +20,18 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-from . import _compare, _drift, _failures, _locks, _messages, _online_ddl, _plugin, _retries, _runtime
+from . import (
+    _command_line,
+    _compare,
+    _drift,
+    _failures,
+    _locks,
+    _messages,
+    _online_ddl,
+    _plugin,
+    _retries,
+    _runtime,
+)
 from ._guards import Overrides, TableFilter, check_revision, split_list
 from ._lint.offline import watch_data_steps
 
@@ -57,7 +68,7 @@ class Guardrails:
         try:
             _messages.set_language(option("language") or "en")
         except ValueError as error:
-            raise CommandError(str(error)) from None
+            _command_line.fail(config, str(error))
         version_table = option("version_table") or "alembic_version"
         _locks.set_lock_name(option("migration_lock_name") or f"alembic-migrations:{version_table}")
         return cls(
@@ -122,12 +133,21 @@ class Guardrails:
             overrides=Overrides.from_x_arguments(self.x_arguments),
             dialect=migration_context.dialect,
             online=online,
+            connection=migration_context.connection,
         )
         review += _online_ddl.rewrite(migration_context, revision, directives, online)
         for point in review:
             print(f"  {_messages.text('review')}: {point}")
 
     # --- running revisions ------------------------------------------------------------------
+
+    @contextmanager
+    def one_line_errors(self) -> Iterator[None]:
+        """Around what env.py runs: from the `alembic` command, an error is one `FAILED:` line on
+        stderr (never in `--sql` output), with the next step for a half `--sql` range and for
+        several heads; from Python, CommandError as always."""
+        with _command_line.one_line_errors(self.config):
+            yield
 
     def run_online(
         self,
@@ -194,10 +214,20 @@ def settings_errors(*errors: type[BaseException]) -> Iterator[None]:
     try:
         yield
     except errors as error:
-        raise CommandError(str(error)) from None
+        _command_line.fail(_running_config(), str(error))
+
+
+def _running_config() -> Config | None:
+    """The Config of the command env.py runs for; None outside one."""
+    from alembic import context
+
+    return getattr(context, "config", None)
 
 
 def refuse_url_in_ini(config: Config) -> None:
     """For projects that read the URL from the environment: a `sqlalchemy.url` in alembic.ini
     would be silently ignored, so it is refused with the fix."""
-    _runtime.refuse_url_in_ini(config)
+    try:
+        _runtime.refuse_url_in_ini(config)
+    except CommandError as error:
+        _command_line.fail(config, str(error))

@@ -30,6 +30,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
+from . import _messages as messages
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock, but msvcrt's byte-range locks do the same job.
@@ -65,11 +67,11 @@ def _wait_for(try_lock: Callable[[], bool], holder: Callable[[], str]) -> None:
     """Call try_lock until it succeeds, saying once that (and for whom) we wait."""
     if try_lock():
         return
-    log.info("Waiting for the migration lock: another migration run holds it (%s)", holder())
+    log.info(messages.text("lock_waiting", holder=holder()))
     started = time.monotonic()
     while not try_lock():
         time.sleep(POLL_SECONDS)
-    log.info("Got the migration lock after %.1f s", time.monotonic() - started)
+    log.info(messages.text("lock_got", seconds=time.monotonic() - started))
 
 
 def _release_on_exit(connection: Connection, release: Callable[[], None]) -> Iterator[None]:

@@ -95,6 +95,62 @@ MESSAGES = {
             '(a rename? write op.alter_column("{table}", "{old}", new_column_name="{new}"), '
             "or re-run with -x rename={table}.{old}:{new})"
         ),
+        "lock_timeout": (
+            "lock timeout: waited more than {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock while running: "
+            "{statement}; another session holds a lock on what it touches. The failed revision is not "
+            "recorded: alembic_version still names the last good one. Re-run once the blocking session is "
+            "gone (PostgreSQL: pg_blocking_pids; MySQL: SHOW PROCESSLIST), or raise MIGRATION_LOCK_TIMEOUT"
+        ),
+        "statement_timeout": (
+            "statement timeout: a statement ran longer than {timeout} (MIGRATION_STATEMENT_TIMEOUT) and was "
+            "cancelled: {statement}. The failed revision is not recorded: alembic_version still names the "
+            "last good one. Raise MIGRATION_STATEMENT_TIMEOUT, or split the work (see migrations.backfill)"
+        ),
+        "bad_duration": "{variable}={value!r} is not a duration; use e.g. 10s, 500ms or 1min (0 turns it off)",
+        "lock_waiting": "Waiting for the migration lock: another migration run holds it ({holder})",
+        "lock_got": "Got the migration lock after {seconds:.1f} s",
+        # The command line's errors and their next step (_command_line.py, _runtime.py, _failures.py).
+        "half_a_range": (
+            "`alembic {command} {revision} --sql` gives half a range: write both ends, "
+            "`alembic {command} <start>:<end> --sql` (here e.g. `alembic {command} {example} --sql`)"
+        ),
+        "multiple_heads": (
+            "there are {count} heads, {heads}, so `alembic {command} {argument}` cannot pick one: "
+            '`alembic merge heads -m "merge heads"` joins them (then upgrade again), or run '
+            "`alembic upgrade heads` if the branches are deliberate (labelled)"
+        ),
+        "and_list": "{first} and {last}",
+        "unknown_revision": "Can't locate revision identified by '{revision}'",
+        "not_up_to_date": (
+            "Target database is not up to date: run `alembic upgrade head` first, then autogenerate or check"
+        ),
+        "sqlite_batch": (
+            "; SQLite cannot ALTER a table this way: write the change in batch mode, "
+            '`with op.batch_alter_table("{table}") as batch_op:` and `batch_op.{operation}(...)` '
+            "in it (Alembic then copies the table)"
+        ),
+        "config_missing": "{ini} does not exist, so Alembic has no configuration",
+        "config_above": "; this project's alembic.ini is {ini}: run `cd {directory}` first, or `{command}`",
+        "config_nowhere": (
+            "; no directory above has one either: run alembic in the project's root (where alembic.ini is), "
+            "or name the file: `{command}`"
+        ),
+        "connect_unreachable": (
+            "cannot connect to the database in DATABASE_URL ({url}): no server answers at {address} "
+            "({detail}); start the server, or correct the host and port in DATABASE_URL"
+        ),
+        "connect_login": (
+            "cannot connect to the database in DATABASE_URL ({url}): the server refused the login of user "
+            "{user} ({detail}); correct the user and password in DATABASE_URL (URL-encode special characters)"
+        ),
+        "connect_no_database": (
+            "cannot connect to the database in DATABASE_URL ({url}): the server has no database {database} "
+            "({detail}); create it (`CREATE DATABASE {database}`), or correct its name in DATABASE_URL"
+        ),
+        "connect_failed": (
+            "cannot connect to the database in DATABASE_URL ({url}): {detail}; "
+            "check that the server is running and that DATABASE_URL is right"
+        ),
         # `alembic check`: one line per difference between the models and the database (_drift.py).
         "drift_header": "The models and the database differ ({count}):",
         "drift_line": "{subject}: {what} — models: {models}, database: {database}",
@@ -228,6 +284,58 @@ MESSAGES = {
         "maybe_rename_column": (
             '（是改名吗？请写 op.alter_column("{table}", "{old}", new_column_name="{new}")，'
             "或加上 -x rename={table}.{old}:{new} 重新运行）"
+        ),
+        "lock_timeout": (
+            "锁超时：执行以下语句时等待锁超过了 {timeout}（MIGRATION_LOCK_TIMEOUT）：{statement}；"
+            "另一个会话持有它所涉及对象的锁。失败的迁移没有被记录：alembic_version 仍是上一个成功的版本。"
+            "请等阻塞的会话结束后重新运行（PostgreSQL：pg_blocking_pids；MySQL：SHOW PROCESSLIST），"
+            "或调大 MIGRATION_LOCK_TIMEOUT"
+        ),
+        "statement_timeout": (
+            "语句超时：一条语句运行超过了 {timeout}（MIGRATION_STATEMENT_TIMEOUT），已被取消：{statement}。"
+            "失败的迁移没有被记录：alembic_version 仍是上一个成功的版本。"
+            "请调大 MIGRATION_STATEMENT_TIMEOUT，或把工作拆开（见 migrations.backfill）"
+        ),
+        "bad_duration": "{variable}={value!r} 不是时长；请写成例如 10s、500ms 或 1min（0 表示关闭）",
+        "lock_waiting": "正在等待迁移锁：另一个迁移进程持有它（{holder}）",
+        "lock_got": "等待 {seconds:.1f} 秒后拿到了迁移锁",
+        # 命令行的错误及下一步做法（_command_line.py、_runtime.py、_failures.py）。
+        "half_a_range": (
+            "`alembic {command} {revision} --sql` 只给了范围的一端：请写出两端，"
+            "`alembic {command} <起点>:<终点> --sql`（这里例如 `alembic {command} {example} --sql`）"
+        ),
+        "multiple_heads": (
+            "当前有 {count} 个 head：{heads}，`alembic {command} {argument}` 无法确定是哪一个："
+            '用 `alembic merge heads -m "merge heads"` 把它们合并（然后再次升级）；'
+            "如果这些分支是有意保留的（带分支标签），请运行 `alembic upgrade heads`"
+        ),
+        "and_list": "{first} 和 {last}",
+        "unknown_revision": "找不到修订 '{revision}'：用 `alembic history` 查看已有的修订",
+        "not_up_to_date": "数据库不是最新版本：请先运行 `alembic upgrade head`，再生成迁移或检查",
+        "sqlite_batch": (
+            "；SQLite 不能这样 ALTER 表：请改用批处理模式，"
+            '`with op.batch_alter_table("{table}") as batch_op:`，在其中调用 `batch_op.{operation}(...)`'
+            "（Alembic 会复制整张表）"
+        ),
+        "config_missing": "{ini} 不存在，Alembic 没有可用的配置",
+        "config_above": "；本项目的 alembic.ini 在 {ini}：请先运行 `cd {directory}`，或者运行 `{command}`",
+        "config_nowhere": (
+            "；上级目录中也没有：请在项目根目录（alembic.ini 所在的目录）中运行 alembic，或者指定该文件：`{command}`"
+        ),
+        "connect_unreachable": (
+            "无法连接 DATABASE_URL 中的数据库（{url}）：{address} 上没有数据库服务器响应；"
+            "请启动数据库服务器，或修正 DATABASE_URL 中的主机和端口"
+        ),
+        "connect_login": (
+            "无法连接 DATABASE_URL 中的数据库（{url}）：服务器拒绝了用户 {user} 的登录；"
+            "请修正 DATABASE_URL 中的用户名和密码（特殊字符需要 URL 编码）"
+        ),
+        "connect_no_database": (
+            "无法连接 DATABASE_URL 中的数据库（{url}）：服务器上没有名为 {database} 的数据库；"
+            "请先创建它（`CREATE DATABASE {database}`），或修正 DATABASE_URL 中的数据库名"
+        ),
+        "connect_failed": (
+            "无法连接 DATABASE_URL 中的数据库（{url}）：{detail}；请确认数据库服务器正在运行，且 DATABASE_URL 正确"
         ),
         # `alembic check`：模型与数据库的每一处差异各占一行（_drift.py）。
         "drift_header": "模型与数据库不一致（{count} 处）：",

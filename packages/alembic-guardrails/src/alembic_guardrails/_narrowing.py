@@ -117,8 +117,21 @@ def _decimal_fits_integer(old: Any, new: Any) -> bool:
     return cast(bool, old.precision <= integer_digits(integer_bits(new)) - 1)
 
 
+def stored_as_text(type_: Any, dialect: str | None) -> bool:
+    """An Enum the database keeps as a plain VARCHAR: always on SQLite, and `native_enum=False`
+    on PostgreSQL and MySQL/MariaDB (their native ENUM types hold only the members)."""
+    return isinstance(type_, sqltypes.Enum) and (
+        dialect == "sqlite" or (dialect is not None and not type_.native_enum)
+    )
+
+
 def _fits(old: Any, new: Any, dialect: str | None) -> bool:
     old_kind, new_kind = _kind(old), _kind(new)
+    if new_kind == "enum" and old_kind is str and stored_as_text(new, dialect):
+        # A column reflected as VARCHAR becoming a non-native Enum: in the database a VARCHAR
+        # again, so only the length counts. (Values the new Enum no longer allows are found in
+        # the CHECK and in the rows by _enums.py, which then gives the old type as an Enum.)
+        new_kind = str
     if new_kind is str:
         bound, longest = new.length, text_length(old, dialect)
         return bound is None or (longest is not None and longest <= bound)

@@ -35,6 +35,7 @@ from alembic.autogenerate.render import render_op
 from alembic.autogenerate.rewriter import Rewriter
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import AddConstraint, UniqueConstraint
 from sqlalchemy.sql.elements import ClauseElement
@@ -62,6 +63,40 @@ UNIQUE_THROUGH_INDEX = (
     "The unique index is built CONCURRENTLY (writes go on), then the constraint takes it over "
     "(USING INDEX), which needs only a brief lock."
 )
+
+
+class AddUnlessExistsOp(ops.MigrateOperation):
+    """An ADD CONSTRAINT ... NOT VALID, skipped when the constraint is there already.
+
+    The NOT VALID step commits before VALIDATE runs (autocommit_block() commits what came before):
+    a run that fails at VALIDATE leaves the constraint behind, and a re-run must go on from there,
+    not fail on `constraint ... already exists`."""
+
+    def __init__(self, table: str, constraint: str, statement: str) -> None:
+        self.table, self.constraint, self.statement = table, constraint, statement
+
+
+@renderers.dispatch_for(AddUnlessExistsOp)
+def _render_add_unless_exists(autogen_context: AutogenContext, step: AddUnlessExistsOp) -> list[str]:
+    autogen_context.imports.add("from alembic_guardrails.helpers import has_constraint")
+    # Alembic's printer indents after a line ending in ":" and ends the block at an empty line.
+    return [
+        "# Skipped when a run that failed later on (at VALIDATE) left the constraint: re-runnable.",
+        f"if not has_constraint({step.table!r}, {step.constraint!r}):",
+        f"op.execute({step.statement!r})",
+        "",
+    ]
+
+
+def has_constraint(table: str, constraint: str) -> bool:
+    """Whether PostgreSQL has `constraint` on `table` (valid or not). False under `--sql`."""
+    if op.get_context().as_sql:
+        return False
+    found = op.get_bind().execute(
+        text("SELECT 1 FROM pg_constraint WHERE conname = :name AND conrelid = to_regclass(:table)"),
+        {"name": constraint, "table": table},
+    )
+    return found.first() is not None
 
 
 class OnlineSteps(ops.MigrateOperation):
@@ -129,12 +164,18 @@ def _concurrent_index(operation: ops.CreateIndexOp | ops.DropIndexOp) -> OnlineS
 def _not_valid_foreign_key(operation: ops.CreateForeignKeyOp) -> OnlineSteps:
     add = _pg(AddConstraint(operation.to_constraint()))
     validate = f"ALTER TABLE {operation.source_table} VALIDATE CONSTRAINT {operation.constraint_name}"
-    return OnlineSteps(NOT_VALID_FOREIGN_KEY, before=[_sql(f"{add} NOT VALID")], autocommit=[_sql(validate)])
+    name = str(operation.constraint_name)
+    not_valid = AddUnlessExistsOp(operation.source_table, name, f"{add} NOT VALID")
+    return OnlineSteps(NOT_VALID_FOREIGN_KEY, before=[not_valid], autocommit=[_sql(validate)])
+
+
+def _not_null_check(table: str, column: str) -> str:
+    return _name("ck", table, column, "not_null")
 
 
 def _not_null_steps(table: str, column: str) -> tuple[str, str, str]:
     """The SQL around SET NOT NULL: add the NOT VALID check, validate it, drop it."""
-    check = _name("ck", table, column, "not_null")
+    check = _not_null_check(table, column)
     return (
         f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID",
         f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}",
@@ -144,16 +185,19 @@ def _not_null_steps(table: str, column: str) -> tuple[str, str, str]:
 
 
 def _not_null_through_check(operation: ops.AlterColumnOp) -> OnlineSteps:
-    add, validate, drop = _not_null_steps(operation.table_name, operation.column_name)
+    table, column = operation.table_name, operation.column_name
+    add, validate, drop = _not_null_steps(table, column)
+    not_valid = AddUnlessExistsOp(table, _not_null_check(table, column), add)
     return OnlineSteps(
-        NOT_NULL_THROUGH_CHECK, before=[_sql(add)], autocommit=[_sql(validate)], after=[operation, _sql(drop)]
+        NOT_NULL_THROUGH_CHECK, before=[not_valid], autocommit=[_sql(validate)], after=[operation, _sql(drop)]
     )
 
 
 def set_not_null(table: str, column: str) -> None:
     """SET NOT NULL on a live PostgreSQL table, in a hand-written revision (see NOT_NULL_THROUGH_CHECK)."""
     add, validate, drop = _not_null_steps(table, column)
-    op.execute(add)
+    if not has_constraint(table, _not_null_check(table, column)):  # a failed run may have left it
+        op.execute(add)
     with op.get_context().autocommit_block():
         op.execute(validate)
     op.alter_column(table, column, nullable=False)

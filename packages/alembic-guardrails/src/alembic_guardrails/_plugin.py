@@ -48,9 +48,20 @@ from sqlalchemy import text
 from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import DefaultClause
 
+from . import _command_line
+
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
     from alembic.operations.ops import AlterColumnOp, UpgradeOps
+
+# `alembic` run where there is no alembic.ini (a subdirectory of the project) fails with
+# Alembic's "No 'script_location' key found in configuration." This module is the one piece
+# of ours that runs before Alembic reads its configuration (`import alembic` loads it through
+# the entry point), so the better line comes from here: where the project's alembic.ini is,
+# `cd` there or `alembic -c`. It looks at sys.argv and at whether the config files exist, and
+# does nothing else (no output, no exit) unless the `alembic` command's config file is really
+# missing; then it prints that line on stderr and ends the process as Alembic would have.
+_command_line.refuse_missing_config()
 
 NAME = "alembic_guardrails"
 # The dialects (comparator qualifiers) whose stored types and server defaults _compare corrects.

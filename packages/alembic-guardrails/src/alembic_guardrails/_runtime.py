@@ -103,9 +103,7 @@ def _timeout_setting(variable: str, default: None) -> str | None: ...
 def _timeout_setting(variable: str, default: str | None) -> str | None:
     value = os.environ.get(variable, "").strip() or default
     if value is not None and not TIMEOUT_PATTERN.fullmatch(value):
-        raise CommandError(
-            f"{variable}={value!r} is not a duration; use e.g. 10s, 500ms or 1min (0 turns it off)"
-        )
+        raise CommandError(messages.text("bad_duration", variable=variable, value=value))
     return value
 
 
@@ -163,11 +161,51 @@ def needs_lock(config: Any) -> bool:
     return getattr(command[0] if command else None, "__name__", None) not in READ_ONLY_COMMANDS
 
 
+# What the drivers say for the three failures a newcomer meets, by kind: their error codes
+# (PostgreSQL SQLSTATE, MySQL/MariaDB error numbers), then their words.
+UNREACHABLE_CODES = {2002, 2003, 2005, 2006, 2013}  # MySQL: cannot connect, unknown host, gone
+LOGIN_CODES = {"28P01", "28000", 1045, 1698}  # invalid password / authorization; access denied
+NO_DATABASE_CODES = {"3D000", 1049}  # invalid catalog name; unknown database
+UNREACHABLE_WORDS = re.compile(
+    r"connection refused|could not translate host name|name or service not known|"
+    r"nodename nor servname|no route to host|timeout expired|timed out|network is unreachable|"
+    r"is the server running|can't connect to",
+    re.IGNORECASE,
+)
+LOGIN_WORDS = re.compile(r"password authentication failed|access denied for user", re.IGNORECASE)
+NO_DATABASE_WORDS = re.compile(r'database "[^"]*" does not exist|unknown database', re.IGNORECASE)
+
+
+def _connect_failure_kind(error: BaseException) -> str | None:
+    """login, no_database, unreachable, or None (any other failure)."""
+    original = getattr(error, "orig", None) or error
+    codes = {getattr(original, "sqlstate", None), (getattr(original, "args", None) or (None,))[0]}
+    words = str(original)
+    if codes & LOGIN_CODES or LOGIN_WORDS.search(words):
+        return "login"
+    if codes & NO_DATABASE_CODES or NO_DATABASE_WORDS.search(words):
+        return "no_database"
+    if isinstance(original, OSError) or codes & UNREACHABLE_CODES or UNREACHABLE_WORDS.search(words):
+        return "unreachable"
+    return None
+
+
 def _connect_error(error: BaseException, url: URL) -> CommandError:
-    return CommandError(
-        f"cannot connect to the database in DATABASE_URL ({_safe(url)}): {_first_line(error, url)}; "
-        "check that the server is running and that DATABASE_URL is right"
-    )
+    """One line in the project's language: what failed (server, login, database) and the fix."""
+    default_ports = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+    port = url.port or default_ports.get(url.get_backend_name())
+    host = url.host or "localhost"
+    values = {"url": _safe(url), "detail": _first_line(error, url)}
+    kind = _connect_failure_kind(error)
+    if kind == "login":
+        line = messages.text("connect_login", user=url.username or "?", **values)
+    elif kind == "no_database":
+        line = messages.text("connect_no_database", database=url.database or "?", **values)
+    elif kind == "unreachable":
+        line = messages.text("connect_unreachable", address=f"{host}:{port}" if port else host, **values)
+    else:
+        line = messages.text("connect_failed", **values)
+    return CommandError(line)
 
 
 # Statements that give a session back its server defaults, per backend.
@@ -359,6 +397,10 @@ def guard_environment(
 
 def refuse_url_in_ini(config: Config) -> None:
     """A `sqlalchemy.url` in alembic.ini (the tutorial's way) would be silently ignored: refuse it."""
+    # The first check env.py makes: speak alembic.ini's language from here on (from_config,
+    # which reports a bad value, sets it again).
+    with suppress(ValueError):
+        messages.set_language(config.get_main_option("language") or "en")
     # Raw: a URL-encoded password holds "%", which ConfigParser interpolation rejects.
     url = config.file_config.get(config.config_ini_section, "sqlalchemy.url", raw=True, fallback="")
     if url.strip():

@@ -1,4 +1,6 @@
-"""Small helpers for revision scripts: the environment, offline mode, online NOT NULL, squawk.
+"""Small helpers for revision scripts: the environment, offline mode, online NOT NULL, squawk,
+and the check for rows that break a new constraint (autogenerate writes it; a hand-written
+revision adding a foreign key, unique constraint, CHECK or NOT NULL can call it too).
 
 env.py passes the environment name to every migration as
 `op.get_context().opts["env"]` (dev, test, staging or prod), so a revision can
@@ -14,10 +16,19 @@ do environment-specific work, such as demo data outside production:
 
 from alembic import op
 
-from ._online_ddl import set_not_null
+from ._online_ddl import has_constraint, set_not_null
+from ._row_checks import refuse_breaking_rows
 from ._squawk import squawk_ignore
 
-__all__ = ["environment", "is_offline", "is_production", "set_not_null", "squawk_ignore"]
+__all__ = [
+    "environment",
+    "has_constraint",
+    "is_offline",
+    "is_production",
+    "refuse_breaking_rows",
+    "set_not_null",
+    "squawk_ignore",
+]
 
 
 def environment() -> str:

@@ -28,3 +28,19 @@ def test_a_concurrent_or_online_index_is_not():
 
 def test_a_new_table_has_no_writers():
     assert rule_ids(rule, new_table(), index(), dialect="postgresql") == []
+
+
+def test_raw_create_index_on_an_existing_table_is_flagged():
+    """Issue 18: without squawk, raw `CREATE [UNIQUE] INDEX` (no CONCURRENTLY) was missed."""
+    raw = ops.ExecuteSQLOp("CREATE UNIQUE INDEX ix_users_email ON users (email)")
+    assert [str(f) for f in findings(rule, raw, dialect="postgresql")] == [
+        "users: index ix_users_email built without CONCURRENTLY: PostgreSQL blocks writes to the table "
+        "while it builds [index-not-concurrent]"
+    ]
+    assert (
+        findings(
+            rule, ops.ExecuteSQLOp("CREATE INDEX CONCURRENTLY ix ON users (email)"), dialect="postgresql"
+        )
+        == []
+    )
+    assert findings(rule, raw, dialect="mysql") == []

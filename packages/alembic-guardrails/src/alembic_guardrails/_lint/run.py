@@ -39,10 +39,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from .. import _messages
-from ..rules import DIALECTS, MODULES, Context, Finding, RuleModule
+from ..rules import DIALECTS, MODULES, Context, Finding, RuleModule, index_not_concurrent
 from ..rules._operations import walk
 from . import ignore, squawk
 from .finding import DATA_STEP, LINT_ERROR, LintFinding, Severity
+from .not_null import NotNullChecks
 from .record import DataStep, Recorded, normal_path, recording
 
 # URL backends -> the dialect the rules know ("mysql" stands for MySQL and MariaDB alike).
@@ -54,6 +55,8 @@ BACKENDS = {
     "sqlite": "sqlite",
 }
 COLUMN_OPS = (ops.AddColumnOp, ops.DropColumnOp, ops.AlterColumnOp)
+# squawk's rule for what index-not-concurrent says of raw CREATE INDEX.
+SQUAWK_INDEX_RULE = "require-concurrent-index-creation"
 
 
 @dataclass(frozen=True)
@@ -180,9 +183,12 @@ def nest(recorded: Sequence[Recorded]) -> ops.UpgradeOps:
 
 
 def rule_findings(
-    recorded: Sequence[Recorded], dialect: str
+    recorded: Sequence[Recorded], dialect: str, history: NotNullChecks | None = None
 ) -> Iterator[tuple[Recorded, RuleModule, Finding]]:
-    """Every rule about every operation, in the order of _guards (operations, then rules.MODULES)."""
+    """Every rule about every operation, in the order of _guards (operations, then rules.MODULES).
+
+    `history`: the NOT NULL checks the revisions before this one left (not_null.py), followed
+    through this one too; without it, this revision's own."""
     by_operation = {id(item.operation): item for item in recorded}
     upgrade_ops = nest(recorded)
     # What ran inside `autocommit_block()` is outside the migration's transaction
@@ -190,7 +196,16 @@ def rule_findings(
     autocommit = [item.operation for item in recorded if item.autocommit]
     # What ran as a plain op.* call, not through batch_alter_table (sqlite-alter-outside-batch asks).
     plain = [item.operation for item in recorded if not item.batch]
-    context = Context.of(upgrade_ops, dialect, autocommit=autocommit, plain=plain)
+    proven, redundant = (history or NotNullChecks(dialect)).follow(recorded)
+    context = Context.of(
+        upgrade_ops,
+        dialect,
+        autocommit=autocommit,
+        plain=plain,
+        typed=True,
+        proven_not_null=proven,
+        redundant_checks=redundant,
+    )
     for operation in walk(upgrade_ops):
         for module in MODULES:
             for finding in module.check(operation, context):
@@ -214,9 +229,12 @@ def _failure(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".strip().rstrip(":")
 
 
-def lint_revision(revision: Revision, dialect: str, project_dir: Path) -> list[LintFinding]:
+def lint_revision(
+    revision: Revision, dialect: str, project_dir: Path, history: NotNullChecks | None = None
+) -> list[LintFinding]:
     """Run `revision`'s upgrade() offline, then the rules and squawk over what it invoked;
-    the ignore comments of its file decide what is reported."""
+    the ignore comments of its file decide what is reported. `history`: what the revisions
+    linted before it left (rule_findings), updated with this one."""
     try:
         module = revision.load()
     except Exception as error:
@@ -226,7 +244,7 @@ def lint_revision(revision: Revision, dialect: str, project_dir: Path) -> list[L
         ]
     else:
         revision = replace(revision, revision=revision.revision or getattr(module, "revision", None))
-        found = _lint_module(revision, module, dialect, project_dir)
+        found = _lint_module(revision, module, dialect, project_dir, history)
     path = str(revision.path)
     return sorted(ignore.apply(found, path, revision.revision), key=lambda finding: finding.line)
 
@@ -236,7 +254,7 @@ def _finding(revision: Revision, line: int, rule: str, severity: Severity, messa
 
 
 def _lint_module(
-    revision: Revision, module: ModuleType, dialect: str, project_dir: Path
+    revision: Revision, module: ModuleType, dialect: str, project_dir: Path, history: NotNullChecks | None
 ) -> list[LintFinding]:
     upgrade = getattr(module, "upgrade", None)
     if not callable(upgrade):
@@ -258,18 +276,24 @@ def _lint_module(
                 line = _error_line(error, revision.path)
                 message = f"upgrade() failed without a database: {_failure(error)}"
                 found.append(_finding(revision, line, LINT_ERROR, "refuse", message))
-    for item, module_, rule_finding in rule_findings(recorder.recorded, dialect):
+    for item, module_, rule_finding in rule_findings(recorder.recorded, dialect, history):
         table, column = rule_finding.table, rule_finding.column
         where = f"{table}.{column}" if column else table
         message = f"{where}: {rule_finding.action}"
         found.append(_finding(revision, item.line, rule_finding.rule, module_.RULE.verdict, message))
-    found += squawk.findings(
-        recorder.recorded,
-        dialect,
-        path=str(revision.path),
-        revision=revision.revision,
-        project_dir=project_dir,
-    )
+    # index-not-concurrent reads raw CREATE INDEX itself: squawk's word for the same line is left out.
+    raw_indexes = {finding.line for finding in found if finding.rule == index_not_concurrent.RULE.id}
+    found += [
+        finding
+        for finding in squawk.findings(
+            recorder.recorded,
+            dialect,
+            path=str(revision.path),
+            revision=revision.revision,
+            project_dir=project_dir,
+        )
+        if not (finding.rule == SQUAWK_INDEX_RULE and finding.line in raw_indexes)
+    ]
     return found
 
 
@@ -318,7 +342,38 @@ def lint(
     else:
         raise CommandError(f"{config_file} has no script_location: name the revision files")
     project_dir = Path(config_file).resolve().parent if config is not None else Path.cwd()
+    # In upgrade order: the NOT NULL checks of the revisions before each one are known to it.
+    history = NotNullChecks(dialect)
+    if since is not None and not paths and config is not None:
+        _follow_earlier(ScriptDirectory.from_config(config), revisions, dialect, history)
     findings = [
-        finding for revision in revisions for finding in lint_revision(revision, dialect, project_dir)
+        finding
+        for revision in revisions
+        for finding in lint_revision(revision, dialect, project_dir, history)
     ]
     return findings, len(revisions)
+
+
+def _follow_earlier(
+    script_directory: ScriptDirectory, linted: Sequence[Revision], dialect: str, history: NotNullChecks
+) -> None:
+    """With --since: follow the NOT NULL checks of the revisions up to it (recorded, not reported)."""
+    skipped = {revision.path for revision in linted}
+    try:
+        earlier = [r for r in project_revisions(script_directory, None) if r.path not in skipped]
+    except Exception:
+        return
+    for revision in earlier:
+        try:
+            module = revision.load()
+        except Exception:
+            continue
+        upgrade = getattr(module, "upgrade", None)
+        if not callable(upgrade):
+            continue
+        with recording(dialect, revision.path) as recorder:
+            try:
+                upgrade()
+            except (DataStep, Exception):
+                pass
+        history.follow(recorder.recorded)

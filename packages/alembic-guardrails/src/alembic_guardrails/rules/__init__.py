@@ -27,6 +27,7 @@ from . import (
     narrow_type,
     rename_column,
     rename_table,
+    rows_break_constraint,
     set_not_null_fills_nulls,
     set_not_null_without_default,
     sqlite_alter_outside_batch,
@@ -52,6 +53,7 @@ MODULES: tuple[RuleModule, ...] = (
     add_identity_column,
     add_not_null_without_default,
     unique_over_constant_default,
+    rows_break_constraint,
     # Reviewed: safe for the data, but may break the running code, fail on duplicates or stall a
     # busy table.
     drop_index,

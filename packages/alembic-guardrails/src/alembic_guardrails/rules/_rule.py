@@ -8,7 +8,7 @@ about the rest of the revision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -42,8 +42,9 @@ class Rule:
 
     `message` is the finding's text (str.format placeholders filled by `check`);
     `safe` the override or the safe way to write the change; both in every
-    language of _messages. `overridable=False`: refused whatever `-x` says (a
-    model no database accepts).
+    language of _messages. `message_on`: the message for a database where
+    `message` would not be true (by dialect name, one of `dialects`). `overridable=False`: refused
+    whatever `-x` says (a model no database accepts).
     """
 
     id: str
@@ -53,23 +54,33 @@ class Rule:
     message: Mapping[str, str] = field(compare=False)
     safe: Mapping[str, str] = field(compare=False)
     overridable: bool = True
+    message_on: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.dialects) - set(DIALECTS)
         if unknown or not self.dialects:
             raise ValueError(f"rule {self.id}: dialects must be some of {DIALECTS}, not {self.dialects}")
+        if set(self.message_on) - set(self.dialects):
+            raise ValueError(f"rule {self.id}: message_on names a database not in {self.dialects}")
 
-    def says(self, **values: object) -> str:
-        """The message in the project's language, with `values` filled in."""
-        return _messages.in_language(self.message, **values)
+    def says(self, dialect: str | None = None, /, **values: object) -> str:
+        """The message for `dialect` in the project's language, with `values` filled in."""
+        return _messages.in_language(self.message_on.get(dialect or "", self.message), **values)
 
     def finding(
-        self, table: str, column: str | None = None, /, *, hint: str = "", **values: object
+        self,
+        table: str,
+        column: str | None = None,
+        /,
+        *,
+        hint: str = "",
+        dialect: str | None = None,
+        **values: object,
     ) -> Finding:
-        """A finding on `table` (and `column`): the message with `values`, then `hint`.
+        """A finding on `table` (and `column`): the message for `dialect` with `values`, then `hint`.
 
         Positional-only: a message may well have a {table} of its own."""
-        return Finding(table, column, self.says(**values) + hint, self.id)
+        return Finding(table, column, self.says(dialect, **values) + hint, self.id)
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,21 @@ class Context:
     # The operations (by id) a hand-written revision invokes outside `op.batch_alter_table()`, as
     # lint records them (autogenerate writes batch mode on SQLite: none of its operations are).
     plain: frozenset[int] = frozenset()
+    # Autogenerate only (it compares against a database): an operation's check of the rows that
+    # break the constraint it adds, and their count (_row_checks.finder); None elsewhere.
+    breaking_rows: Callable[[ops.MigrateOperation, Context], Any] | None = field(default=None, compare=False)
+    # A hand-written revision (`alembic-guardrails lint`): its author typed each operation and its
+    # form, so a review that only asks "did you mean it?" of what autogenerate derived from the models
+    # (a dropped index, a unique index built CONCURRENTLY) has nothing to ask.
+    typed: bool = False
+    # (table, column) pairs a validated `CHECK (column IS NOT NULL)` covers before the revision runs
+    # (autogenerate: read from PostgreSQL, _not_null_checks.validated): no row there is NULL.
+    not_null_checked: frozenset[tuple[str, str]] = frozenset()
+    # Lint, which follows such checks through the history in order (_lint/not_null.py): the SET NOT
+    # NULL operations (by id) a validated check covers when they run, and the drops (by id) of a
+    # check whose column is NOT NULL by then.
+    proven_not_null: frozenset[int] = frozenset()
+    redundant_checks: frozenset[int] = frozenset()
 
     @classmethod
     def of(
@@ -101,6 +127,11 @@ class Context:
         online: bool = False,
         autocommit: Iterable[ops.MigrateOperation] = (),
         plain: Iterable[ops.MigrateOperation] = (),
+        breaking_rows: Callable[[ops.MigrateOperation, Context], Any] | None = None,
+        typed: bool = False,
+        not_null_checked: Iterable[tuple[str, str]] = (),
+        proven_not_null: Iterable[ops.MigrateOperation] = (),
+        redundant_checks: Iterable[ops.MigrateOperation] = (),
     ) -> Context:
         added = added_columns(upgrade_ops)
         return cls(
@@ -114,11 +145,20 @@ class Context:
             online=online,
             autocommit=frozenset(map(id, autocommit)),
             plain=frozenset(map(id, plain)),
+            breaking_rows=breaking_rows,
+            typed=typed,
+            not_null_checked=frozenset(not_null_checked),
+            proven_not_null=frozenset(map(id, proven_not_null)),
+            redundant_checks=frozenset(map(id, redundant_checks)),
         )
 
     def existing(self, table: str | None) -> bool:
         """A table this revision does not create: it may hold rows, and traffic."""
         return table not in self.new_tables
+
+    def not_null_proven(self, op: ops.AlterColumnOp) -> bool:
+        """A validated `CHECK (column IS NOT NULL)` covers the column when `op` runs: no NULL row."""
+        return id(op) in self.proven_not_null or (op.table_name, op.column_name) in self.not_null_checked
 
     def outside_batch(self, op: ops.MigrateOperation) -> bool:
         """`op` was invoked as a plain `op.*` call, not inside `op.batch_alter_table()`."""

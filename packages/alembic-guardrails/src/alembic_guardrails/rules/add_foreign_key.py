@@ -26,6 +26,20 @@ RULE = Rule(
             "（PostgreSQL 上请先以 NOT VALID 添加，再单独 VALIDATE）"
         ),
     },
+    # SQLite neither locks the tables nor checks the rows against the key: batch mode copies the table.
+    message_on={
+        "sqlite": {
+            "en": (
+                "foreign key {name} on a table that has rows: batch mode copies the whole table to add it; "
+                "SQLite does not check the existing rows against the key (with PRAGMA foreign_keys=ON, a row "
+                "whose parent is missing fails the copy)"
+            ),
+            "zh": (
+                "在已有数据的表上新增外键 {name}：batch 模式会复制整张表来添加它；SQLite 不会用这个外键检查已有的行"
+                "（若开启 PRAGMA foreign_keys=ON，找不到父行的行会让复制失败）"
+            ),
+        },
+    },
     safe={
         "en": (
             "On PostgreSQL keep `postgresql_safe_ddl = true` (the default): the key is added `NOT VALID`, then "
@@ -55,4 +69,4 @@ def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
         and context.dialect != "mysql"
         and not (context.dialect == "postgresql" and op.kw.get("postgresql_not_valid"))
     ):
-        yield RULE.finding(op.source_table, name=op.constraint_name)
+        yield RULE.finding(op.source_table, name=op.constraint_name, dialect=context.dialect)

@@ -28,6 +28,8 @@ RULE = Rule(
 
 
 def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
-    if isinstance(op, ops.DropConstraintOp):
+    # A CHECK (column IS NOT NULL) dropped once its column is NOT NULL (strong_migrations' last
+    # step of SET NOT NULL, as lint follows it): the database keeps the NULLs out all the same.
+    if isinstance(op, ops.DropConstraintOp) and id(op) not in context.redundant_checks:
         kind = op.constraint_type or "constraint"
         yield RULE.finding(op.table_name, kind=kind, name=op.constraint_name)

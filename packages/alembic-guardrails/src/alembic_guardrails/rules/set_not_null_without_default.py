@@ -41,5 +41,7 @@ def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
         and op.existing_nullable is not False
         and not has_server_default(op)
         and not fills_nulls(context.upgrade_ops, op.table_name, op.column_name)
+        # strong_migrations' recipe: a validated CHECK (column IS NOT NULL) already keeps NULLs out.
+        and not context.not_null_proven(op)
     ):
         yield RULE.finding(op.table_name, op.column_name)

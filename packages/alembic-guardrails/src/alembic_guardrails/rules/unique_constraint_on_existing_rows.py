@@ -38,6 +38,17 @@ def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
     if unique is None or not context.existing(unique[0]):
         return
     table, name, columns = unique
+    if (
+        context.typed
+        and context.dialect == "postgresql"
+        and isinstance(op, ops.CreateIndexOp)
+        and op.kw.get("postgresql_concurrently")
+        and context.outside_transaction(op)
+    ):
+        # strong_migrations' safe unique constraint, typed: the unique index built CONCURRENTLY
+        # outside the transaction (then `ADD CONSTRAINT ... USING INDEX`). Duplicates fail the
+        # build, as they would any form, but no lock is held and nothing else is changed.
+        return
     # Over columns this revision adds without a default every row holds NULL: NULLs never collide.
     if not all((table, column) in context.all_null for column in columns):
         yield RULE.finding(table, name=name)
