@@ -46,7 +46,8 @@ def library(session: nox.Session) -> None:
     session.install("-r", str(LIBRARY / "tests" / "requirements.txt"), "-e", str(LIBRARY))
     session.chdir(LIBRARY)
     session.run("mypy")
-    session.run("pytest", "-q", *session.posargs, env={**PYTEST_ENV, "TEST_DATABASE_URL": ""})
+    # Two workers (CI has two cores); on a server, each its own database (tests/conftest.py).
+    session.run("pytest", "-q", "-n", "auto", *session.posargs, env={**PYTEST_ENV, "TEST_DATABASE_URL": ""})
     # The servers once, on the Python the template's tests run on: the ends of the Python range
     # meet the same SQL.
     if session.python != SERVER_PYTHON:
@@ -54,7 +55,9 @@ def library(session: nox.Session) -> None:
     for variable in ("TEST_POSTGRES_URL", "TEST_MYSQL_URL"):
         url = os.environ.get(variable)
         if url:
-            session.run("pytest", "-q", *session.posargs, env={**PYTEST_ENV, "TEST_DATABASE_URL": url})
+            session.run(
+                "pytest", "-q", "-n", "auto", *session.posargs, env={**PYTEST_ENV, "TEST_DATABASE_URL": url}
+            )
         elif IN_CI:
             session.error(f"{variable} is not set (CI=true: the library's server tests must run)")
         else:
@@ -138,7 +141,9 @@ def lowest(session: nox.Session) -> None:
         "pytest", "-n", "2", "--dist", "loadgroup", *(session.posargs or LOWEST_TESTS), env=PYTEST_ENV
     )
     # alembic-guardrails' own tests on the same floors (its pyproject.toml configures the run).
-    session.run("pytest", "-q", str(LIBRARY / "tests"), env={**PYTEST_ENV, "TEST_DATABASE_URL": ""})
+    session.run(
+        "pytest", "-q", "-n", "2", str(LIBRARY / "tests"), env={**PYTEST_ENV, "TEST_DATABASE_URL": ""}
+    )
 
 
 @nox.session

@@ -8,6 +8,7 @@ machine moves both sides alike.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import resource
@@ -16,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -199,3 +201,30 @@ def machine() -> str:
         f"{len(os.sched_getaffinity(0))} cores, {cpu}; Python {platform.python_version()}; "
         f"alembic {version('alembic')}; SQLAlchemy {version('sqlalchemy')}"
     )
+
+
+def write_chain(
+    versions: Path,
+    numbers: range,
+    first_down: str,
+    *,
+    label: str,
+    operations: Callable[[int], tuple[str, str]],
+) -> str:
+    """Chain one revision per number after `first_down`, each with `operations(number)` as its
+    upgrade and downgrade, ids derived from `label`; the head's id."""
+    down_revision = first_down
+    for number in numbers:
+        revision = hashlib.sha1(f"{label}-{number}".encode()).hexdigest()[:12]
+        upgrade, downgrade = operations(number)
+        text = revision_file(
+            revision,
+            f"bench {number}",
+            "import sqlalchemy as sa\nfrom alembic import op\n",
+            f"    {upgrade}",
+            f"    {downgrade}",
+            down_revision=down_revision,
+        )
+        (versions / f"20251129_{label}_{number:06d}_bench_{number:03d}.py").write_text(text)
+        down_revision = revision
+    return down_revision

@@ -10,7 +10,6 @@ median baked/stock ratio is the guard cost; the target is <= 1.05.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sqlite3
 import sys
@@ -27,17 +26,13 @@ from _common import (
     machine,
     remove_database,
     report,
-    revision_file,
     timed,
+    write_chain,
 )
 
 TARGET = 1.05
 EXTRA_REVISIONS = 200
 COMMANDS = [("upgrade", "head"), ("downgrade", "base")]
-
-
-def revision_id(number: int) -> str:
-    return hashlib.sha1(f"guard-cost-{number}".encode()).hexdigest()[:12]
 
 
 def operations(number: int) -> tuple[str, str]:
@@ -58,21 +53,9 @@ def operations(number: int) -> tuple[str, str]:
 
 def write_revisions(versions: Path, count: int) -> str:
     """Chain `count` revisions after the template's first one; the head's id."""
-    down_revision = FIRST_REVISION
-    for number in range(1, count + 1):
-        revision = revision_id(number)
-        upgrade, downgrade = operations(number)
-        text = revision_file(
-            revision,
-            f"bench {number}",
-            "import sqlalchemy as sa\nfrom alembic import op\n",
-            f"    {upgrade}",
-            f"    {downgrade}",
-            down_revision=down_revision,
-        )
-        (versions / f"20251129_{number:06d}_bench_{number:03d}.py").write_text(text)
-        down_revision = revision
-    return down_revision
+    return write_chain(
+        versions, range(1, count + 1), FIRST_REVISION, label="guard-cost", operations=operations
+    )
 
 
 def stock_project(root: Path, database: Path, versions: Path) -> Path:

@@ -52,7 +52,11 @@ def test_compose_file_validates_and_orders_db_migrate_app(bake, database):
     assert re.search(r"PASSWORD:\?", text), "compose must stop when no password is set"
 
     migrate = services["migrate"]
-    assert migrate["command"] == ["alembic", "upgrade", "heads"]
+    assert migrate["command"] == ["alembic", "-x", "phase=pre", "upgrade", "heads"]
+    # The post-deploy revisions run once the new code is up.
+    post = services["migrate-post"]
+    assert post["command"] == ["alembic", "-x", "phase=post", "upgrade", "heads"]
+    assert post["depends_on"]["app"]["condition"] == "service_started"
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
     assert migrate["environment"]["DATABASE_URL"].split("@")[1].startswith("db:")
     # The password goes apart from the URL, which would need it URL-encoded.
@@ -81,15 +85,22 @@ def test_readiness_check_fails_until_the_database_is_at_head(bake, database):
     backend, url = database
     project = bake(database=backend)
     env = {"DATABASE_URL": url}
-    check = ("current", "--check-heads")
+    check = ("-x", "phase=pre", "current", "--check-heads")  # compose's app, as the README says
 
     assert project.alembic(*check, env=env, check=False).returncode != 0, "an empty database is not ready"
     project.alembic("upgrade", "head", env=env)
     assert project.alembic(*check, env=env, check=False).returncode == 0
     project.alembic("revision", "-m", "next change", env=env)  # a deploy with a revision not yet applied
     assert project.alembic(*check, env=env, check=False).returncode != 0
-    project.alembic("upgrade", "head", env=env)
+    project.alembic("-x", "phase=pre", "upgrade", "heads", env=env)
     assert project.alembic(*check, env=env, check=False).returncode == 0
+    # A post-deploy revision waits for the new code: ready at the pre phase's heads, not at the heads.
+    project.alembic("-x", "post_deploy=true", "revision", "-m", "contract", env=env)
+    project.alembic("-x", "phase=pre", "upgrade", "heads", env=env)
+    assert project.alembic(*check, env=env, check=False).returncode == 0
+    assert project.alembic("current", "--check-heads", env=env, check=False).returncode != 0
+    project.alembic("-x", "phase=post", "upgrade", "heads", env=env)
+    assert project.alembic("current", "--check-heads", env=env).returncode == 0
 
 
 # Every character a URL gives a meaning to, in a password.

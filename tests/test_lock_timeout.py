@@ -1,4 +1,4 @@
-"""A migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 500ms).
+"""A migration waits for a table lock at most MIGRATION_LOCK_TIMEOUT (default 500ms without retries).
 
 PostgreSQL (lock_timeout) and MySQL/MariaDB (lock_wait_timeout for table and
 metadata locks, innodb_lock_wait_timeout for row locks; whole seconds), each
@@ -111,7 +111,12 @@ def test_timeouts_come_from_the_environment(postgresql_url, bake):
     write_revision(project, "show0001", FIRST_REVISION, SHOW_TIMEOUTS)
 
     default = project.alembic("upgrade", "head", env=env)
-    assert "lock_timeout=500ms" in default.stdout and "statement_timeout=0" in default.stdout
+    # Unset, with the lock retries on: the retries' schedule, 150ms for the first attempts.
+    assert "lock_timeout=150ms" in default.stdout and "statement_timeout=0" in default.stdout
+    retries_off = {**env, "MIGRATION_LOCK_RETRY_BUDGET": "0"}  # a single attempt: 500ms
+    project.alembic("downgrade", FIRST_REVISION, env=env)
+    single = project.alembic("upgrade", "head", env=retries_off)
+    assert "lock_timeout=500ms" in single.stdout
     project.alembic("downgrade", FIRST_REVISION, env=env)
 
     configured = {**env, "MIGRATION_LOCK_TIMEOUT": "3s", "MIGRATION_STATEMENT_TIMEOUT": "500ms", "SLEEP": "5"}

@@ -33,7 +33,7 @@ def test_every_session_passes_in_a_default_bake(bake):
     assert "(a throwaway SQLite file; DATABASE_URL names no server)" in output
     # roundtrip reports what it did: a real downgrade to an empty schema, and the way back.
     assert f"downgraded 1 revisions to base ({FIRST_REVISION}): no table left" in output
-    assert f"upgraded 1 revisions to heads ({FIRST_REVISION})" in output
+    assert f"upgraded 1 revisions to heads, in the deploy's two phases ({FIRST_REVISION})" in output
 
 
 def with_password(url: str) -> str:

@@ -286,7 +286,8 @@ def guardrails(session: nox.Session) -> None:
 
 @nox.session
 def roundtrip(session: nox.Session) -> None:
-    """Upgrade to heads, downgrade to base and back, then up/down/up one revision at a time.
+    """Upgrade to heads, downgrade to base and back (in the deploy's two phases), then
+    up/down/up one revision at a time.
 
     `heads`: every branch (`alembic-guardrails heads`). One revision at a time: each by its id,
     oldest first, downgraded alone (`REV@-1`), whichever branch it is on.
@@ -305,8 +306,12 @@ def roundtrip(session: nox.Session) -> None:
         session.log(
             f"downgraded {len(chain)} revisions to base ({' <- '.join(reversed(chain))}): no table left"
         )
-        alembic(session, "upgrade", "heads", env=env)
-        session.log(f"upgraded {len(chain)} revisions to heads ({' -> '.join(chain)})")
+        # As a deploy runs them: the post-deploy revisions after the others (section "Changing a
+        # live schema" of the README).
+        alembic(session, "-x", "phase=pre", "upgrade", "heads", env=env)
+        alembic(session, "-x", "phase=post", "upgrade", "heads", env=env)
+        phases = f"upgraded {len(chain)} revisions to heads, in the deploy's two phases"
+        session.log(f"{phases} ({' -> '.join(chain)})")
         alembic(session, "downgrade", "base", env=env)
         for revision, undo in chain.items():
             alembic(session, "upgrade", revision, env=env)
@@ -328,6 +333,18 @@ def check(session: nox.Session) -> None:
     with database_env(session) as env:
         alembic(session, "upgrade", "heads", env=env)
         alembic(session, "check", env=env)
+
+
+@nox.session
+def squash(session: nox.Session) -> None:
+    """Replace the revisions up to REV by one baseline revision with REV's id:
+    `nox -s squash -- --to REV` (add `--check` to prove without writing, `--allow-data-steps`
+    to drop the data steps it lists). The history and the new files are built and compared
+    in the session's database; commit the result. Not run by a plain `nox`: it rewrites files.
+    """
+    install(session)
+    with database_env(session) as env:
+        session.run("alembic-guardrails", "squash", "--url", env["DATABASE_URL"], *session.posargs, env=env)
 
 
 @nox.session

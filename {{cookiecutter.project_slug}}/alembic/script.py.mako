@@ -1,4 +1,6 @@
-"""${message}
+<%!
+    from alembic_guardrails.helpers import post_deploy_requested
+%>"""${message}
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
@@ -16,6 +18,11 @@ revision: str = ${repr(up_revision)}
 down_revision: Union[str, Sequence[str], None] = ${repr(down_revision)}
 branch_labels: Union[str, Sequence[str], None] = ${repr(branch_labels)}
 depends_on: Union[str, Sequence[str], None] = ${repr(depends_on)}
+% if post_deploy_requested(config):
+# Post-deploy: `alembic -x phase=pre upgrade head` (before the new code goes live) holds it back,
+# `alembic -x phase=post upgrade head` runs it once the new code is live everywhere.
+post_deploy = True
+% endif
 
 
 def upgrade() -> None:

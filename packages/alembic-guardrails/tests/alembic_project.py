@@ -44,8 +44,11 @@ with engine.connect() as connection:
 engine.dispose()
 """
 
-# Alembic's generic script.py.mako, importing models for the types a test defines there.
-SCRIPT_MAKO = '''"""${message}
+# Alembic's generic script.py.mako, importing models for the types a test defines there, with the
+# `post_deploy` marker the README's "Add to an existing project" adds.
+SCRIPT_MAKO = '''<%!
+    from alembic_guardrails.helpers import post_deploy_requested
+%>"""${message}
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
@@ -59,6 +62,9 @@ revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
+% if post_deploy_requested(config):
+post_deploy = True
+% endif
 
 
 def upgrade() -> None:

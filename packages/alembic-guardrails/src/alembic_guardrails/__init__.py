@@ -10,6 +10,8 @@ The public API, what an env.py calls:
   `Guardrails.offline_timeouts`, `Guardrails.one_line_errors`: the run-time session (migration
   lock, lock timeouts with retries, production guard, one-line failure reports on stderr);
 - `compares_models`, `settings_errors`, `refuse_url_in_ini`: small helpers for env.py;
+- `retire("column", ...)` for a model's `__table_args__`: the column is retired (the code no longer
+  maps it, autogenerate leaves it until a post-deploy revision drops it);
 - `head_problems(script)` (and `alembic-guardrails heads`): one head per branch, for tests and
   CI (deliberate, labelled branches pass; two heads on one branch are refused with the merge);
 - for revision scripts: `alembic_guardrails.helpers` (environment(), is_production(),
@@ -38,12 +40,14 @@ _PUBLIC = {
     "TableFilter": "._guards",
     "split_list": "._guards",
     "head_problems": "._heads",
+    "retire": "._retire",
 }
 
 if TYPE_CHECKING:
     from ._guardrails import Guardrails, compares_models, refuse_url_in_ini, settings_errors
     from ._guards import TableFilter, split_list
     from ._heads import head_problems
+    from ._retire import retire
 
 __all__ = [
     "Guardrails",
@@ -52,6 +56,7 @@ __all__ = [
     "compares_models",
     "head_problems",
     "refuse_url_in_ini",
+    "retire",
     "settings_errors",
     "split_list",
 ]

@@ -136,6 +136,84 @@ def _run_heads(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+SQUASH_DESCRIPTION = """\
+Replace REV and every revision before it by one baseline revision with REV's id.
+
+The history runs to REV on a scratch database (SQLite files in a temporary
+directory, or --url: an empty database of the project's kind, which the command
+fills and empties), through the project's env.py; its schema is reflected and
+written as create_table / create_index operations into REV's file, and the other
+replaced files are removed (commit the result; version control keeps them).
+Revisions after REV are unchanged and still point at REV, so a database at REV
+or past it carries on. A database before REV must be upgraded to REV first.
+
+Refused, before anything runs:
+  - a revision that stays but points at a replaced one other than REV;
+  - what the baseline cannot keep, listed as path:line: op.bulk_insert(),
+    op.execute() (data, or raw SQL reflection does not see), the connection of
+    op.get_bind() (alembic_guardrails.backfill() too), an upgrade() that cannot
+    run without a database. --allow-data-steps drops them; they are then named
+    in the baseline's docstring and on stderr.
+
+The proof: the old history and the new files run to REV and to the heads on two
+scratch databases, which are reflected and compared (tables, columns, types,
+nullability, server defaults, keys, indexes, unique and CHECK constraints,
+PostgreSQL enum types). A difference puts the old files back and exits 1.
+--check proves without writing: run it with --url on every database you support.
+
+Exit status: 1 when refused or not proven, 2 for a usage error, else 0.
+"""
+
+
+def _squash_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    squash = subparsers.add_parser(
+        "squash",
+        help="replace the revisions up to REV by one baseline revision, proven to build the same schema",
+        description=SQUASH_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    squash.add_argument(
+        "--to", required=True, metavar="REV", help="the last revision replaced; the baseline keeps its id"
+    )
+    squash.add_argument(
+        "--url",
+        help="an empty scratch database to build the schemas in (default: SQLite files in a temporary "
+        "directory); never your own database: it is refused unless empty, and emptied",
+    )
+    squash.add_argument(
+        "--allow-data-steps",
+        action="store_true",
+        help="drop the data steps and raw SQL listed, instead of refusing",
+    )
+    squash.add_argument("--check", action="store_true", help="prove the squash, write nothing")
+    _config_argument(squash)
+
+
+def _run_squash(args: argparse.Namespace) -> int:
+    from alembic.util import CommandError
+
+    from ._squash import squash
+
+    try:
+        result = squash(
+            args.config, args.to, url=args.url, allow_data_steps=args.allow_data_steps, check=args.check
+        )
+    except CommandError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 1
+    proven = f"proven on {result.dialect}: the history and the new files build the same schema"
+    if result.written:
+        print(
+            f"wrote {result.baseline} (baseline, revision {args.to}); removed {len(result.removed)} revision files"
+        )
+    else:
+        print(
+            f"--check: nothing written; {len(result.removed) + 1} revisions would become {result.baseline.name}"
+        )
+    print(proven)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="alembic-guardrails",
@@ -145,11 +223,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _lint_parser(subparsers)
     _heads_parser(subparsers)
+    _squash_parser(subparsers)
     args = parser.parse_args(argv)
     if args.command == "lint":
         return _run_lint(args, subparsers.choices["lint"])
     if args.command == "heads":
         return _run_heads(args)
+    if args.command == "squash":
+        return _run_squash(args)
     parser.print_help()
     return 0
 

@@ -67,7 +67,7 @@ from sqlalchemy.engine import Inspector
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.types import NullType, SchemaType
 
-from . import _defaults
+from . import _defaults, _narrowing
 from ._enums import _tables, mentions
 from ._guards import walk
 from ._plugin import SERVER_DEFAULT_DIALECTS, TYPE_DIALECTS
@@ -90,7 +90,17 @@ def compare_type(
     """
     if context.dialect.name in TYPE_DIALECTS and _same_on_mysql(inspected_type, metadata_type):
         return False
+    if context.dialect.name in ("mysql", "mariadb") and _enum_storage_changed(inspected_type, metadata_type):
+        return True
     return None
+
+
+def _enum_storage_changed(inspected: Any, model: Any) -> bool:
+    """MySQL/MariaDB: an ENUM column whose model became a non-native Enum (a VARCHAR), or the
+    reverse; Alembic compares the values only, and would write nothing."""
+    if not isinstance(model, Enum):
+        return False
+    return (type(inspected).__name__.upper() == "ENUM") != bool(model.native_enum)
 
 
 def _same_on_mysql(inspected: Any, model: Any) -> bool:
@@ -158,9 +168,95 @@ def tidy(migration_context: MigrationContext, script: ops.MigrationScript) -> No
         if dialect == "postgresql" and metadata is not None:
             for container in (upgrade_ops, downgrade_ops):
                 _drop_enum_types_with_their_tables(container, metadata)
+            for container in (upgrade_ops, downgrade_ops):
+                _enum_types_before_their_columns(container, set())
+            _defaults_around_kind_changes(upgrade_ops, metadata)
+            _defaults_around_kind_changes(downgrade_ops, None)
         if dialect == "sqlite" and metadata is not None and migration_context.connection is not None:
             for container in (upgrade_ops, downgrade_ops):
                 _checks_go_with_their_column(container, metadata, migration_context.connection)
+
+
+def _enum_types_before_their_columns(container: ops.OpContainer, created: set[str]) -> None:
+    """add_column creates no enum type (CREATE TABLE does): a native enum column added to a table
+    that exists gets its type first, unless a table created earlier in the revision made it. The
+    type may already be there (another table's, or left by a dropped column): created only if
+    missing, in SQL, so `--sql` writes it too."""
+    rewritten: list[ops.MigrateOperation] = []
+    for op in container.ops:
+        if isinstance(op, ops.CreateTableOp):
+            created |= _native_enum_names(op.to_table())
+        elif isinstance(op, ops.OpContainer):
+            _enum_types_before_their_columns(op, created)
+        elif isinstance(op, ops.AddColumnOp):
+            type_ = op.column.type
+            if isinstance(type_, Enum) and type_.native_enum and type_.name and type_.name not in created:
+                created.add(type_.name)
+                rewritten.append(ops.ExecuteSQLOp(_create_enum_type(type_.name, list(type_.enums))))
+        rewritten.append(op)
+    container.ops = rewritten
+
+
+def _create_enum_type(name: str, values: list[str]) -> str:
+    quoted = '"' + name.replace('"', '""') + '"'
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return (
+        f"DO $$ BEGIN CREATE TYPE {quoted} AS ENUM ({listed}); "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+
+
+# --- PostgreSQL: a default across a type change ----------------------------
+
+
+def _defaults_around_kind_changes(container: ops.OpContainer, metadata: MetaData | None) -> None:
+    """PostgreSQL casts a column's default to its new type, with the casts it allows in an
+    assignment: none from boolean to smallint, from varchar to numeric or to an enum (`default
+    for column ... cannot be cast automatically`), even where the rows get `USING`. A type
+    change to another kind of type drops the default first, then sets the new one (the models'
+    in the upgrade, the one the database had in the downgrade) with the type."""
+    rewritten: list[ops.MigrateOperation] = []
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            _defaults_around_kind_changes(op, metadata)
+        elif (
+            type(op) is ops.AlterColumnOp  # not an enum's own operation (_enums.py)
+            and op.modify_type is not None
+            and op.existing_type is not None
+            and op.existing_server_default not in (None, False)
+            and _another_kind(op.existing_type, op.modify_type)
+        ):
+            rewritten.append(
+                ops.AlterColumnOp(
+                    op.table_name,
+                    op.column_name,
+                    schema=op.schema,
+                    modify_server_default=None,
+                    existing_server_default=op.existing_server_default,
+                    existing_type=op.existing_type,
+                    existing_nullable=op.existing_nullable,
+                )
+            )
+            if op.modify_server_default is False:
+                op.modify_server_default = _model_default(op, metadata)
+        rewritten.append(op)
+    container.ops = rewritten
+
+
+def _another_kind(old: Any, new: Any) -> bool:
+    def native(type_: Any) -> bool:
+        return isinstance(type_, Enum) and bool(type_.native_enum)
+
+    return _narrowing._kind(old) != _narrowing._kind(new) or native(old) != native(new)
+
+
+def _model_default(op: ops.AlterColumnOp, metadata: MetaData | None) -> Any:
+    """The default the models give the column (the upgrade), else the one it had (the downgrade)."""
+    key = f"{op.schema}.{op.table_name}" if op.schema else op.table_name
+    table = metadata.tables.get(key) if metadata is not None else None
+    if table is not None and op.column_name in table.c:
+        return table.c[op.column_name].server_default
+    return op.existing_server_default
 
 
 # --- Drops in an order MySQL accepts -------------------------------------

@@ -52,7 +52,7 @@ def add_enum_changes(
         enum_columns = [c for c in table.columns if isinstance(c.type, Enum) and c.type.enums]
         if not enum_columns or table.schema is not None or table.name not in tables:
             continue
-        in_database = {column["name"] for column in inspector.get_columns(table.name)}
+        in_database = {column["name"]: column["type"] for column in inspector.get_columns(table.name)}
         for column in enum_columns:
             type_: Any = column.type  # an Enum: enum_columns holds only those
             if column.name not in in_database:
@@ -63,8 +63,11 @@ def add_enum_changes(
                     change = _native_change(connection, type_, native[type_.name])
                     if change:
                         upgrade_ops.ops.insert(0, change)
-            elif backend == "sqlite" or not type_.native_enum:
-                # MySQL/MariaDB native ENUM values are compared by Alembic itself.
+            elif (backend == "sqlite" or not type_.native_enum) and isinstance(
+                in_database[column.name], String
+            ):
+                # MySQL/MariaDB native ENUM values are compared by Alembic itself; a column not
+                # stored as text yet (a number becoming an Enum) is a type change Alembic writes.
                 alter = _non_native_change(connection, inspector, table, column)
                 if alter:
                     _merge(upgrade_ops, alter)

@@ -38,7 +38,12 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from . import _messages as messages
 
+# One attempt's lock wait when MIGRATION_LOCK_TIMEOUT is not set and nothing retries (retries
+# off, `--sql` scripts); with retries, attempts follow _retries.SCHEDULE instead.
 DEFAULT_LOCK_TIMEOUT = "500ms"
+# The attribute the lock retries set on a lock timeout: what that attempt waited (their schedule's
+# step), named in the one-line message.
+LOCK_TIMEOUT_WAITED = "guardrails_lock_timeout"
 # The exit status of a process ended by SIGINT, as shells report it.
 INTERRUPTED_EXIT_CODE = 130
 # Ctrl-C, as it reaches a revision: directly, or (async projects, while the
@@ -54,7 +59,11 @@ def timeout_message(error: DBAPIError) -> str | None:
     statement = " ".join(str(error.statement or "").split())[:200]
     # PostgreSQL lock_not_available (lock_timeout); MySQL/MariaDB ER_LOCK_WAIT_TIMEOUT.
     if sqlstate == "55P03" or mysql_code == 1205:
-        timeout = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
+        timeout = (
+            getattr(error, LOCK_TIMEOUT_WAITED, None)
+            or os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip()
+            or DEFAULT_LOCK_TIMEOUT
+        )
         return messages.text("lock_timeout", timeout=timeout, statement=statement)
     if sqlstate == "57014":  # PostgreSQL query_canceled: statement_timeout expired
         timeout = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "").strip()

@@ -24,11 +24,14 @@ from . import (
     _command_line,
     _compare,
     _drift,
+    _expand_contract,
     _failures,
     _locks,
     _messages,
     _online_ddl,
+    _phases,
     _plugin,
+    _retire,
     _retries,
     _runtime,
 )
@@ -120,21 +123,43 @@ class Guardrails:
         differs, one line per difference (Alembic's own error, its wording and exit status,
         follow): the refusals apply when a file would be written (`revision --autogenerate`).
         """
+        metadata = migration_context.opts.get("target_metadata")
+        post_deploy = _phases.post_deploy_flag(self.x_arguments)
+        # Retired columns stay in the database until a post-deploy revision drops them.
+        _retire.leave_retired_alone(directives[0], metadata, post_deploy=post_deploy)
         _compare.tidy(migration_context, directives[0])
         if not getattr(self.config.cmd_opts, "autogenerate", False):
             drift = _drift.report(directives[0], migration_context.dialect)
             if drift:
                 print(drift, file=sys.stderr, flush=True)
             return
+        if post_deploy:
+            _phases.require_post_deploy_template(migration_context)
         online = _online_ddl.enabled(migration_context, self.config.get_main_option("postgresql_safe_ddl"))
-        review = check_revision(
-            directives[0],
-            protected_tables=self.protected_tables,
-            overrides=Overrides.from_x_arguments(self.x_arguments),
-            dialect=migration_context.dialect,
-            online=online,
-            connection=migration_context.connection,
+        retired_drops = [
+            drop
+            for upgrade_ops in directives[0].upgrade_ops_list
+            for drop in (_retire.retired_drops(upgrade_ops, metadata) if post_deploy else ())
+        ]
+        # `-x expand_contract=true`: column renames become an expand revision and a post-deploy
+        # contract revision (_expand_contract.py); the rest of the revision is checked as ever.
+        plan = _expand_contract.Plan.take(
+            migration_context, directives[0], Overrides.from_x_arguments(self.x_arguments), self.x_arguments
         )
+        review = (
+            []
+            if plan.emptied
+            else check_revision(
+                directives[0],
+                protected_tables=self.protected_tables,
+                overrides=plan.overrides,
+                dialect=migration_context.dialect,
+                online=online,
+                connection=migration_context.connection,
+                retired_drops=retired_drops,
+            )
+        )
+        review += plan.write(migration_context, directives, online=online)
         review += _online_ddl.rewrite(migration_context, revision, directives, online)
         for point in review:
             print(f"  {_messages.text('review')}: {point}")
@@ -162,10 +187,12 @@ class Guardrails:
 
     @contextmanager
     def guarded(self, migration_context: MigrationContext) -> Iterator[None]:
-        """Around `context.run_migrations()`: the production guard, then one line per failure."""
+        """Around `context.run_migrations()`: the production guard, the deploy phase (`-x phase=pre`
+        holds the post-deploy revisions back), then one line per failure."""
         _runtime.guard_environment(
             migration_context, self.environment, self.x_arguments, self.environment_conflict
         )
+        _phases.apply_phase(migration_context, _phases.phase_of(self.x_arguments))
         with _failures.explain_failures(migration_context):
             yield
 
@@ -174,12 +201,13 @@ class Guardrails:
         """Run the revisions, retrying a revision whose lock wait timed out (back-off, jitter)."""
         _retries.run_with_lock_retries(connection, run)
 
-    @staticmethod
-    def offline_timeouts(migration_context: MigrationContext) -> None:
+    def offline_timeouts(self, migration_context: MigrationContext) -> None:
         """Write the lock timeouts at the top of `--sql` output, as an online run would set them.
 
         And watch `op.get_bind()`: a revision that works on its data that way fails the command
-        once its SQL is written, which is not what an online run does (_lint/offline.py)."""
+        once its SQL is written, which is not what an online run does (_lint/offline.py). The
+        deploy phase applies as online (`-x phase=pre`: no post-deploy revision in the SQL)."""
+        _phases.apply_phase(migration_context, _phases.phase_of(self.x_arguments))
         _retries.offline_timeouts(migration_context)
         watch_data_steps(migration_context)
 

@@ -81,6 +81,22 @@ MESSAGES = {
             "committed (DDL commits as it goes); check what it did, then re-run"
         ),
         "bad_flag": "-x {flag}={value} is not understood: use true or false (also 1/0, yes/no, on/off).",
+        "at_pre_phase_heads": (
+            "{heads} (the pre phase's heads; post-deploy, after the new code is live: {pending})"
+        ),
+        "bad_phase": (
+            "-x phase={value} is not understood: use pre (every revision but the post-deploy ones, before the "
+            "new code goes live) or post (the rest, once it is live)."
+        ),
+        "post_deploy_held": (
+            "phase=pre: held back {count} post-deploy revision(s) and what builds on them ({revisions}); once "
+            "the new code is live everywhere, run: alembic -x phase=post upgrade head"
+        ),
+        "post_deploy_template": (
+            "-x post_deploy=true writes `post_deploy = True` through script.py.mako, and {template} has no "
+            "`post_deploy`: add these two lines after `depends_on = ...` there, then run the command again:  "
+            "% if post_deploy:  /  post_deploy = True  (and `% endif` on the next line)"
+        ),
         "bad_rename": (
             "-x rename={spec} is not understood: use table.old_column:new_column for a column, "
             "old_table:new_table for a table, several separated by commas."
@@ -271,6 +287,17 @@ MESSAGES = {
             "请先核对它做了什么，再重新运行"
         ),
         "bad_flag": "无法理解 -x {flag}={value}：请用 true 或 false（也可以是 1/0、yes/no、on/off）。",
+        "at_pre_phase_heads": "{heads}（pre 阶段的 head；新代码上线后再执行的部署后迁移：{pending}）",
+        "bad_phase": "无法理解 -x phase={value}：请用 pre（新代码上线前：除部署后迁移以外的所有迁移）或 post（新代码上线后：其余的迁移）。",
+        "post_deploy_held": (
+            "phase=pre：暂不执行 {count} 个部署后迁移及其后续迁移（{revisions}）；新代码全部上线后运行："
+            "alembic -x phase=post upgrade head"
+        ),
+        "post_deploy_template": (
+            "-x post_deploy=true 通过 script.py.mako 写入 `post_deploy = True`，但 {template} 中没有 `post_deploy`："
+            "请在其中 `depends_on = ...` 之后加上这几行再重新运行命令：  "
+            "% if post_deploy:  /  post_deploy = True  （下一行再加 `% endif`）"
+        ),
         "bad_rename": (
             "无法理解 -x rename={spec}：列改名写成 table.old_column:new_column，"
             "表改名写成 old_table:new_table，多个用逗号分隔。"

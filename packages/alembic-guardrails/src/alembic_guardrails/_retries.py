@@ -2,12 +2,24 @@
 
 On PostgreSQL a DDL statement waiting for its lock queues every later query on
 that table behind it, plain SELECTs included (MySQL/MariaDB metadata locks
-queue the same way). So each attempt waits at most MIGRATION_LOCK_TIMEOUT
-(default 500ms); when it runs out, the revision's transaction rolls back, the
-queue drains, and after a growing, jittered pause the revision is tried again,
-until MIGRATION_LOCK_RETRY_BUDGET (default 1min, 0: no retries) is spent. Then
-the run fails with runtime.explain_failures' one-line message, the database
-at the last good revision.
+queue the same way). So each attempt waits for its lock only briefly; when the
+wait runs out, the revision's transaction rolls back, the queue drains, and
+after a short, jittered pause the revision is tried again, until
+MIGRATION_LOCK_RETRY_BUDGET (default 1min, 0: no retries) is spent. Then the
+run fails with runtime.explain_failures' one-line message, the database at the
+last good revision.
+
+How long each attempt waits:
+- MIGRATION_LOCK_TIMEOUT not set: GitLab's way (WithLockRetries), a schedule
+  (SCHEDULE): 150ms per attempt with pauses of 75-150ms for the first 30
+  attempts (about 9 s), so a query queued behind a waiting ALTER waits 150ms at
+  most; then 300ms (15 attempts), then 1s, for tables so busy that a short wait
+  never gets the lock. MariaDB counts whole seconds: below 1s it does not wait
+  at all (lock_wait_timeout = 0, NOWAIT); MySQL waits 1s at least.
+- MIGRATION_LOCK_TIMEOUT set: that, on every attempt, with pauses from 0.1-0.2 s
+  growing to 0.5-1 s.
+Without retries (budget 0, or a caller's open transaction) the one attempt
+waits MIGRATION_LOCK_TIMEOUT, default 500ms (runtime._apply_timeouts).
 
 A retry calls Alembic's run_migrations() again: with transaction_per_migration
 each revision commits on its own, so Alembic re-reads alembic_version and goes
@@ -15,21 +27,28 @@ on from the last committed revision. Not retried, and said why:
 - a revision that ran statements in `autocommit_block()` (they are committed:
   running it again would repeat them);
 - on MySQL/MariaDB, a revision that already ran statements before the blocked
-  one (DDL commits as it goes there: they cannot be rolled back).
+  one (DDL commits as it goes there: they cannot be rolled back), unless each
+  of them runs again harmlessly (IF [NOT] EXISTS, CREATE OR REPLACE, a trigger
+  dropped IF EXISTS before it is created), as the expand step of a zero-downtime
+  rename writes them.
 
-`offline_timeouts` writes the same lock timeout at the top of `--sql` output,
-so a DBA running the script gets the bound too.
+`offline_timeouts` writes the lock timeout of one attempt (MIGRATION_LOCK_TIMEOUT,
+default 500ms) at the top of `--sql` output, so a DBA running the script, who
+has no retries, gets the bound too.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
 import random
 import re
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any, cast
 
 from alembic.runtime.migration import MigrationContext
@@ -37,17 +56,40 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 
 from . import _messages as messages
+from ._failures import LOCK_TIMEOUT_WAITED
 from ._runtime import DEFAULT_LOCK_TIMEOUT, _seconds, _timeout_setting
 
 DEFAULT_BUDGET = "1min"
-# Pause before the second attempt; it doubles each time, up to MAX_PAUSE. A
-# pause is time the blocked queue drains and traffic flows; a short maximum
-# keeps the migration close behind the moment the blocker ends.
+# MIGRATION_LOCK_TIMEOUT not set: (attempts, lock timeout, pause after a failed
+# attempt) in seconds, the last row for every attempt after. Each pause is
+# jittered (x 0.5-1.0). As GitLab's WithLockRetries schedule starts (100ms,
+# 50ms pauses) and grows only after many failures. A query queued behind the
+# waiting ALTER waits one lock timeout at most: 150ms through the first 30
+# attempts, about 9 s, whatever blocks the ALTER meanwhile (a long transaction:
+# no longer wait would get the lock sooner). A short pause keeps the migration
+# close behind the moment the blocker ends, and still lets the queue drain.
+# Longer waits come after, for a table so busy that its queries never leave
+# 150ms free.
+SCHEDULE: tuple[tuple[int | None, float, float], ...] = (
+    (30, 0.15, 0.15),
+    (15, 0.3, 0.5),
+    (None, 1.0, 1.0),
+)
+# MIGRATION_LOCK_TIMEOUT set: the pause before the second attempt; it doubles
+# each time, up to MAX_PAUSE.
 FIRST_PAUSE = 0.2
 MAX_PAUSE = 1.0
-# How often the watcher asks PostgreSQL who blocks a waiting statement.
-WATCH_SECONDS = 0.1
-READS = re.compile(r"\s*(SELECT|SHOW)\b", re.IGNORECASE)
+# How often the watcher asks PostgreSQL who blocks a waiting statement: well
+# within the schedule's first lock timeout (150ms), so the retry line names the blocker.
+WATCH_SECONDS = 0.05
+# Statements that commit nothing (SET: the retries' own per-attempt lock timeout).
+READS = re.compile(r"\s*(SELECT|SHOW|SET)\b", re.IGNORECASE)
+# Statements that run again harmlessly: a retry from the top of the revision may repeat them, even
+# where DDL commits as it goes (MySQL/MariaDB). A CREATE TRIGGER is one when the revision dropped
+# that trigger IF EXISTS just before (the expand step of _expand_contract.py writes them so).
+REPEATABLE = re.compile(r"\bIF\s+(NOT\s+)?EXISTS\b|^\s*CREATE\s+OR\s+REPLACE\b", re.IGNORECASE)
+DROPPED_TRIGGER = re.compile(r"^\s*DROP\s+TRIGGER\s+IF\s+EXISTS\s+(\S+)", re.IGNORECASE)
+CREATED_TRIGGER = re.compile(r"^\s*CREATE\s+TRIGGER\s+(\S+)", re.IGNORECASE)
 BLOCKERS = text(
     "SELECT pid, state, left(regexp_replace(query, '\\s+', ' ', 'g'), 200) FROM pg_stat_activity "
     "WHERE pid = ANY(pg_blocking_pids(:pid)) ORDER BY pid"
@@ -70,6 +112,78 @@ def pauses(rng: random.Random | None = None) -> Iterator[float]:
         pause = min(pause * 2, MAX_PAUSE)
 
 
+def schedule(rng: random.Random | None = None) -> Iterator[tuple[float, float]]:
+    """(lock timeout, pause after it) per attempt, seconds, when MIGRATION_LOCK_TIMEOUT is not set."""
+    rng = rng or random.Random()
+    for attempts, timeout, pause in SCHEDULE:
+        for _ in range(attempts) if attempts is not None else itertools.count():
+            yield timeout, pause * rng.uniform(0.5, 1.0)
+
+
+def _duration(seconds: float) -> str:
+    """150ms, 1s: as PostgreSQL takes a duration, and as messages name it."""
+    return f"{seconds:g}s" if seconds >= 1 else f"{round(seconds * 1000)}ms"
+
+
+def _is_mariadb(connection: Connection) -> bool:
+    return connection.dialect.name == "mariadb" or bool(getattr(connection.dialect, "is_mariadb", False))
+
+
+def use_lock_timeout(connection: Connection, seconds: float) -> str:
+    """Set one attempt's lock timeout on the session (outside a transaction); what the server will wait.
+
+    PostgreSQL: lock_timeout. MySQL/MariaDB: lock_wait_timeout (metadata locks,
+    the ones later queries queue behind) in whole seconds; below a second MariaDB
+    does not wait at all (0: NOWAIT), MySQL waits 1 s. innodb_lock_wait_timeout
+    (row locks, which queue nothing behind them) 1 s at least.
+    """
+    if connection.dialect.name == "postgresql":
+        waited = _duration(seconds)
+        connection.execute(text("SELECT set_config('lock_timeout', :value, false)"), {"value": waited})
+    else:
+        whole = max(1, math.ceil(seconds))
+        wait = 0 if seconds < 1 and _is_mariadb(connection) else whole
+        connection.execute(text("SET SESSION lock_wait_timeout = :seconds"), {"seconds": wait})
+        connection.execute(text("SET SESSION innodb_lock_wait_timeout = :seconds"), {"seconds": whole})
+        waited = f"{wait}s"
+    connection.commit()
+    return waited
+
+
+# The session's lock timeouts as the schedule finds them, and how to set them back.
+READ_LOCK_TIMEOUTS = {
+    "postgresql": "SELECT current_setting('lock_timeout')",
+    "mysql": "SELECT @@SESSION.lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout",
+}
+SET_LOCK_TIMEOUTS = {
+    "postgresql": "SELECT set_config('lock_timeout', :a, false)",
+    "mysql": "SET SESSION lock_wait_timeout = :a, SESSION innodb_lock_wait_timeout = :b",
+}
+
+
+@contextmanager
+def _lock_timeouts_kept(connection: Connection) -> Iterator[None]:
+    """Give the session its lock timeouts back after the schedule: runtime resets the session it
+    opened, but a Connection the caller handed over keeps its own settings."""
+    backend = "postgresql" if connection.dialect.name == "postgresql" else "mysql"
+    before = connection.execute(text(READ_LOCK_TIMEOUTS[backend])).one()
+    connection.commit()
+
+    def set_back() -> None:
+        if connection.in_transaction() or connection.invalidated:
+            return
+        with suppress(DBAPIError):
+            connection.execute(text(SET_LOCK_TIMEOUTS[backend]), dict(zip("ab", before, strict=False)))
+            connection.commit()
+
+    try:
+        yield
+    except DBAPIError:
+        set_back()
+        raise
+    set_back()
+
+
 class RevisionWatch:
     """What the revision being run has done so far, seen through the connection's events.
 
@@ -82,6 +196,7 @@ class RevisionWatch:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.statements_done = 0
+        self.dropped_triggers: set[str] = set()
         self.autocommit = False
         self.blockers: list[str] = []
         self._waiting_since: float | None = None
@@ -112,6 +227,7 @@ class RevisionWatch:
     ) -> None:
         if "alembic_version" in statement:
             self.statements_done, self.autocommit, self.blockers = 0, False, []
+            self.dropped_triggers = set()
             return
         if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             self.autocommit = True
@@ -121,8 +237,16 @@ class RevisionWatch:
         self, conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> None:
         self._waiting_since = None
-        # Reads change nothing; any other statement may have committed (MySQL DDL).
-        if "alembic_version" not in statement and not READS.match(statement):
+        # Reads change nothing, repeatable statements may run again; any other statement may have
+        # committed (MySQL DDL) and must not.
+        if "alembic_version" in statement or READS.match(statement):
+            return
+        dropped, created = DROPPED_TRIGGER.match(statement), CREATED_TRIGGER.match(statement)
+        if dropped:
+            self.dropped_triggers.add(dropped[1])
+        if created and created[1] in self.dropped_triggers:
+            return
+        if not REPEATABLE.search(statement):
             self.statements_done += 1
 
     def _watch(self) -> None:
@@ -178,18 +302,31 @@ def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], N
     if budget <= 0:  # retries turned off: the first lock timeout fails the run
         run_migrations()
         return
-    timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
-    if connection.dialect.name in ("mysql", "mariadb"):
-        timeout = f"{_mysql_seconds(timeout)}s"  # what the server really waits
+    explicit = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip()
+    attempts: Iterator[tuple[float, float]]
+    if explicit:  # a fixed bound per attempt, as _apply_timeouts set it
+        timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+        if connection.dialect.name in ("mysql", "mariadb"):
+            timeout = f"{_mysql_seconds(timeout)}s"  # what the server really waits
+        attempts = ((_seconds(timeout), pause) for pause in pauses())
+    else:
+        attempts = schedule()
     started = None
-    with RevisionWatch(connection) as watch:
-        for attempt, pause in enumerate(pauses(), start=2):
+    with (
+        _lock_timeouts_kept(connection) if not explicit else nullcontext(),
+        RevisionWatch(connection) as watch,
+    ):
+        for attempt, (seconds, pause) in enumerate(attempts, start=2):
+            if not explicit:
+                timeout = use_lock_timeout(connection, seconds)
             try:
                 run_migrations()
                 return
             except DBAPIError as error:
                 if not is_lock_timeout(error):
                     raise
+                # What this attempt waited, for the one-line message if it is the last.
+                setattr(error, LOCK_TIMEOUT_WAITED, timeout)
                 started = started or time.monotonic()
                 reason = watch.why_not_retry()
                 if reason is None and time.monotonic() - started + pause > budget:

@@ -32,7 +32,7 @@ from alembic import op as alembic_op
 from alembic.autogenerate import renderers
 from alembic.operations import ops
 from alembic.util import CommandError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
@@ -154,9 +154,14 @@ def _mentions(condition: str, column: str) -> bool:
     return re.search(rf"(?<![\w$]){re.escape(column)}(?![\w$])", condition) is not None
 
 
-def row_check(op: ops.MigrateOperation, context: Context, dialect: Dialect) -> RowCheck | None:
+def row_check(
+    op: ops.MigrateOperation, context: Context, dialect: Dialect, unique: Unique | None = None
+) -> RowCheck | None:
     """The check for a constraint `op` adds over rows a table already holds (None: nothing to check:
-    another operation, a new table, or columns this revision adds, which hold NULL or one default)."""
+    another operation, a new table, or columns this revision adds, which hold NULL or one default).
+
+    `unique(table, column)`: whether the database keeps the column unique, where NOT NULL fills its
+    NULL rows with the default first (they collide, with each other or with a row holding it)."""
     q = _Quoting(dialect)
     added = {column for table, column in context.added_columns if table == getattr(op, "table_name", None)}
     if isinstance(op, ops.CreateForeignKeyOp):
@@ -168,7 +173,8 @@ def row_check(op: ops.MigrateOperation, context: Context, dialect: Dialect) -> R
     if isinstance(op, (ops.CreateUniqueConstraintOp, ops.CreateIndexOp)):
         if isinstance(op, ops.CreateIndexOp) and not op.unique:
             return None
-        if not context.existing(op.table_name) or {str(c) for c in op.columns} & added:
+        # Autogenerate's index columns are names, or Column objects (whose str() is "table.column").
+        if not context.existing(op.table_name) or {getattr(c, "name", str(c)) for c in op.columns} & added:
             return None
         return _unique(op, q)
     if isinstance(op, ops.CreateCheckConstraintOp):
@@ -185,10 +191,50 @@ def row_check(op: ops.MigrateOperation, context: Context, dialect: Dialect) -> R
             return None
         # A default the revision fills NULLs with first (_rewrites.fill_nulls_before_not_null), or
         # the revision's own UPDATE: no NULL is left by the time NOT NULL is set.
-        if _fills_from_default(op) or fills_nulls(context.upgrade_ops, op.table_name, op.column_name):
+        if fills_nulls(context.upgrade_ops, op.table_name, op.column_name):
+            return None
+        if _fills_from_default(op):
+            if unique is not None and unique(op.table_name, op.column_name):
+                return _filled_unique(op, q, dialect)
             return None
         return _not_null(op, q)
     return None
+
+
+def _filled_unique(op: ops.AlterColumnOp, q: _Quoting, dialect: Dialect) -> RowCheck:
+    """The NULL rows of a unique column that NOT NULL fills with one default: more than one, or one
+    where a row holds the default already, break the unique constraint."""
+    from ._rewrites import default_sql, fill_default  # _rewrites imports rules that import us
+
+    table, column = q.table(op.table_name, op.schema), q.quote(op.column_name)
+    value = default_sql(fill_default(op), dialect)
+    rows = (
+        f"SELECT * FROM {table} WHERE {column} IS NULL AND ((SELECT count(*) FROM {table} WHERE "
+        f"{column} IS NULL) > 1 OR EXISTS (SELECT 1 FROM {table} WHERE {column} = {value}))"
+    )
+    name = f"{op.table_name}.{op.column_name} = {value} for its NULL rows"
+    return RowCheck("unique", name, op.table_name, rows, frozenset({op.table_name}))
+
+
+def unique_columns(connection: Connection) -> Unique:
+    """Whether the database keeps (table, column) unique by itself (a one-column unique
+    constraint or index), read once per table."""
+    inspector = inspect(connection)
+    cache: dict[str, set[str]] = {}
+
+    def unique(table: str, column: str) -> bool:
+        if table not in cache:
+            try:
+                keys: list[list[str | None]] = [
+                    list(u["column_names"]) for u in inspector.get_unique_constraints(table)
+                ]
+                keys += [i["column_names"] for i in inspector.get_indexes(table) if i.get("unique")]
+            except SQLAlchemyError:
+                keys = []
+            cache[table] = {str(names[0]) for names in keys if len(names) == 1 and names[0]}
+        return column in cache[table]
+
+    return unique
 
 
 def _fills_from_default(op: ops.AlterColumnOp) -> bool:
@@ -211,14 +257,15 @@ def count(connection: Connection, check: RowCheck) -> int | None:
         return None
 
 
+Unique = Callable[[str, str], bool]
 Found = Callable[[ops.MigrateOperation, "Context"], "tuple[RowCheck, int] | None"]
 
 
-def finder(connection: Connection) -> Found:
+def finder(connection: Connection, unique: Unique | None = None) -> Found:
     """For Context.breaking_rows: an operation's check and the count of rows breaking it."""
 
     def find(op: ops.MigrateOperation, context: Context) -> tuple[RowCheck, int] | None:
-        check = row_check(op, context, connection.dialect)
+        check = row_check(op, context, connection.dialect, unique)
         if check is None:
             return None
         found = count(connection, check)
@@ -252,7 +299,9 @@ def _render_rows_check(autogen_context: AutogenContext, op: RowsCheckOp) -> list
     return [*(f"# {line}" for line in textwrap.wrap(CHECKING, 92)), call] if op.comment else call
 
 
-def add_row_checks(container: ops.OpContainer, context: Context, dialect: Dialect) -> None:
+def add_row_checks(
+    container: ops.OpContainer, context: Context, dialect: Dialect, unique: Unique | None = None
+) -> None:
     """Write a `refuse_breaking_rows` before the DDL of each constraint over existing rows.
 
     At the top of the upgrade (downgrade) when the query can run there, so a failure leaves
@@ -263,7 +312,7 @@ def add_row_checks(container: ops.OpContainer, context: Context, dialect: Dialec
     changed: set[str] = set()
     for position, outer in enumerate(list(container.ops)):
         for op in _leaves(outer):
-            check = row_check(op, context, dialect)
+            check = row_check(op, context, dialect, unique)
             if check is None:
                 continue
             if check.reads & changed:

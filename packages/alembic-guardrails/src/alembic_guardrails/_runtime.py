@@ -4,7 +4,8 @@
 - `compares_models` tells whether a command needs the models at all;
 - `connect` opens (or reuses) the connection, takes the migration lock
   (`needs_lock`: not for read-only commands) and applies the lock timeouts
-  (MIGRATION_LOCK_TIMEOUT, default 500ms; MIGRATION_STATEMENT_TIMEOUT);
+  (MIGRATION_LOCK_TIMEOUT, default 500ms for a single attempt, a schedule of
+  shorter ones with lock retries: retries.py; MIGRATION_STATEMENT_TIMEOUT);
 - `guard_environment` announces changes to production and refuses a
   production downgrade unless `-x allow_downgrade=true`;
 - `refuse_url_in_ini` refuses a `sqlalchemy.url` in alembic.ini;
@@ -123,7 +124,8 @@ def _apply_timeouts(connection: Connection) -> str | None:
 
     Called once the migration lock is held: waiting for another migration run
     is expected, waiting behind live traffic for a table lock is not.
-    MIGRATION_LOCK_TIMEOUT (default 500ms, retried: see retries.py) caps each lock wait (PostgreSQL
+    MIGRATION_LOCK_TIMEOUT (default 500ms; with lock retries, unset, each attempt sets its own
+    from retries.SCHEDULE: 150ms at first) caps each lock wait (PostgreSQL
     lock_timeout; MySQL/MariaDB lock_wait_timeout and innodb_lock_wait_timeout,
     in whole seconds); MIGRATION_STATEMENT_TIMEOUT (unset: no cap) caps each
     statement on PostgreSQL.

@@ -17,6 +17,7 @@ do environment-specific work, such as demo data outside production:
 from alembic import op
 
 from ._online_ddl import has_constraint, set_not_null
+from ._phases import post_deploy_requested
 from ._row_checks import refuse_breaking_rows
 from ._squawk import squawk_ignore
 
@@ -25,6 +26,7 @@ __all__ = [
     "has_constraint",
     "is_offline",
     "is_production",
+    "post_deploy_requested",
     "refuse_breaking_rows",
     "set_not_null",
     "squawk_ignore",

@@ -183,12 +183,17 @@ def nest(recorded: Sequence[Recorded]) -> ops.UpgradeOps:
 
 
 def rule_findings(
-    recorded: Sequence[Recorded], dialect: str, history: NotNullChecks | None = None
+    recorded: Sequence[Recorded],
+    dialect: str,
+    history: NotNullChecks | None = None,
+    *,
+    post_deploy: bool = False,
 ) -> Iterator[tuple[Recorded, RuleModule, Finding]]:
     """Every rule about every operation, in the order of _guards (operations, then rules.MODULES).
 
     `history`: the NOT NULL checks the revisions before this one left (not_null.py), followed
-    through this one too; without it, this revision's own."""
+    through this one too; without it, this revision's own. `post_deploy`: the revision says
+    `post_deploy = True`; its column drops are the contract step of a retirement (_retire.py)."""
     by_operation = {id(item.operation): item for item in recorded}
     upgrade_ops = nest(recorded)
     # What ran inside `autocommit_block()` is outside the migration's transaction
@@ -205,6 +210,9 @@ def rule_findings(
         typed=True,
         proven_not_null=proven,
         redundant_checks=redundant,
+        retired_drops=[
+            id(op) for op in walk(upgrade_ops) if post_deploy and isinstance(op, ops.DropColumnOp)
+        ],
     )
     for operation in walk(upgrade_ops):
         for module in MODULES:
@@ -276,7 +284,10 @@ def _lint_module(
                 line = _error_line(error, revision.path)
                 message = f"upgrade() failed without a database: {_failure(error)}"
                 found.append(_finding(revision, line, LINT_ERROR, "refuse", message))
-    for item, module_, rule_finding in rule_findings(recorder.recorded, dialect, history):
+    post_deploy = getattr(module, "post_deploy", False) is True
+    for item, module_, rule_finding in rule_findings(
+        recorder.recorded, dialect, history, post_deploy=post_deploy
+    ):
         table, column = rule_finding.table, rule_finding.column
         where = f"{table}.{column}" if column else table
         message = f"{where}: {rule_finding.action}"

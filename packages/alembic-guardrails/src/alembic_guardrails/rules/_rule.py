@@ -104,6 +104,9 @@ class Context:
     plain: frozenset[int] = frozenset()
     # Autogenerate only (it compares against a database): an operation's check of the rows that
     # break the constraint it adds, and their count (_row_checks.finder); None elsewhere.
+    # Drops of retired columns in a post-deploy revision (_retire.py; lint: every drop of a
+    # revision marked `post_deploy = True`), by id: the planned contract step, not an accident.
+    retired_drops: frozenset[int] = frozenset()
     breaking_rows: Callable[[ops.MigrateOperation, Context], Any] | None = field(default=None, compare=False)
     # A hand-written revision (`alembic-guardrails lint`): its author typed each operation and its
     # form, so a review that only asks "did you mean it?" of what autogenerate derived from the models
@@ -132,6 +135,7 @@ class Context:
         not_null_checked: Iterable[tuple[str, str]] = (),
         proven_not_null: Iterable[ops.MigrateOperation] = (),
         redundant_checks: Iterable[ops.MigrateOperation] = (),
+        retired_drops: Iterable[int] = (),
     ) -> Context:
         added = added_columns(upgrade_ops)
         return cls(
@@ -150,6 +154,7 @@ class Context:
             not_null_checked=frozenset(not_null_checked),
             proven_not_null=frozenset(map(id, proven_not_null)),
             redundant_checks=frozenset(map(id, redundant_checks)),
+            retired_drops=frozenset(retired_drops),
         )
 
     def existing(self, table: str | None) -> bool:

@@ -16,21 +16,36 @@ RULE = Rule(
     message={
         "en": (
             "rename column to {new}: the code running now still uses the old name, and its queries fail "
-            "from the moment the upgrade commits until the new code is deployed"
+            "from the moment the upgrade commits until the new code is deployed; for zero downtime: "
+            "re-run with `-x expand_contract=true`"
         ),
-        "zh": "列改名为 {new}：正在运行的代码仍在使用旧列名，从升级提交到新代码部署完成之前，它的查询都会失败",
+        "zh": (
+            "列改名为 {new}：正在运行的代码仍在使用旧列名，从升级提交到新代码部署完成之前，它的查询都会失败；"
+            "如需零停机：加上 `-x expand_contract=true` 重新运行"
+        ),
+    },
+    # SQLite: one process owns the file, and expand_contract keeps the plain rename there.
+    message_on={
+        "sqlite": {
+            "en": (
+                "rename column to {new}: the code running now still uses the old name, and its queries "
+                "fail from the moment the upgrade commits until the new code is deployed"
+            ),
+            "zh": "列改名为 {new}：正在运行的代码仍在使用旧列名，从升级提交到新代码部署完成之前，它的查询都会失败",
+        }
     },
     safe={
         "en": (
             "A rename on purpose (`-x rename=table.old:new`) is fine while no running code uses the column, "
-            "or with downtime. Without downtime, expand and contract: add the new column, deploy code that "
-            "writes both, backfill it (`alembic_guardrails.backfill`), switch the reads to the new column, "
-            "then drop the old one in a later revision."
+            "or with downtime. Without downtime, on PostgreSQL and MySQL/MariaDB, add "
+            "`-x expand_contract=true`: it writes an expand revision (the new column, triggers keeping "
+            "both columns equal, a batched backfill) and a post-deploy contract revision that drops the "
+            "old column and the triggers."
         ),
         "zh": (
             "有意的改名（`-x rename=table.old:new`）在没有运行中的代码使用该列、或允许停机时没有问题。"
-            "不停机时请分步进行：先新增新列，部署同时写两列的代码，回填数据（`alembic_guardrails.backfill`），"
-            "把读取切换到新列，最后在之后的迁移中删除旧列。"
+            "不停机时（PostgreSQL、MySQL/MariaDB）加上 `-x expand_contract=true`：它写出一个扩展迁移"
+            "（新列、让两列保持一致的触发器、分批回填）和一个部署后的收缩迁移（删除旧列和触发器）。"
         ),
     },
 )
@@ -43,4 +58,4 @@ def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
         and op.modify_name != op.column_name
         and context.existing(op.table_name)
     ):
-        yield RULE.finding(op.table_name, op.column_name, new=op.modify_name)
+        yield RULE.finding(op.table_name, op.column_name, new=op.modify_name, dialect=context.dialect)
