@@ -64,7 +64,7 @@ def lint_refusals(project, paths, dialect: str) -> list[dict]:
         text=True,
         timeout=120,
     )
-    return [f for f in json.loads(result.stdout) if f.get("verdict") != "review"]
+    return [f for f in json.loads(result.stdout) if f["severity"] == "refuse"]
 
 
 def test_expand_contract_rename_on_a_live_table(alembic_engine, tmp_path):

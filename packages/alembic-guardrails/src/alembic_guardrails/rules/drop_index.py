@@ -1,4 +1,4 @@
-"""A dropped index: no data lost, but the queries that used it slow down."""
+"""A dropped index on PostgreSQL without CONCURRENTLY: the table is locked while it goes."""
 
 from __future__ import annotations
 
@@ -6,40 +6,39 @@ from collections.abc import Iterator
 
 from alembic.operations import ops
 
-from ._rule import DIALECTS, Context, Finding, Rule
+from ._rule import Context, Finding, Rule
 
 RULE = Rule(
     id="drop-index",
     verdict="review",
-    dialects=DIALECTS,
-    authority=(
-        "squawk: require-concurrent-index-deletion (a plain DROP INDEX blocks the table on PostgreSQL; "
-        "the queries that used the index slow down everywhere)"
-    ),
+    dialects=("postgresql",),
+    authority="squawk: require-concurrent-index-deletion (a plain DROP INDEX blocks the table on PostgreSQL)",
     message={
-        "en": "drop index {name}",
-        "zh": "删除索引 {name}",
+        "en": "drop index {name} without CONCURRENTLY: the table is locked (ACCESS EXCLUSIVE) while it goes",
+        "zh": "不带 CONCURRENTLY 删除索引 {name}：删除期间整张表被锁住（ACCESS EXCLUSIVE）",
     },
     safe={
         "en": (
-            "Check that no frequent query needs the index (EXPLAIN it). On PostgreSQL, with "
-            "`postgresql_safe_ddl = true` (the default), the revision drops it CONCURRENTLY."
+            "Keep `postgresql_safe_ddl = true` (the default): autogenerate drops it CONCURRENTLY. By hand: "
+            "`op.drop_index(..., postgresql_concurrently=True)` inside `with op.get_context().autocommit_block():`. "
+            "Before any index goes, check that no frequent query needs it (EXPLAIN it)."
         ),
         "zh": (
-            "确认没有频繁的查询依赖这个索引（用 EXPLAIN 看）。在 PostgreSQL 上，`postgresql_safe_ddl = true`"
-            "（默认）时迁移会用 CONCURRENTLY 删除它。"
+            "保持 `postgresql_safe_ddl = true`（默认）：autogenerate 会用 CONCURRENTLY 删除它。手写时："
+            "在 `with op.get_context().autocommit_block():` 中 `op.drop_index(..., postgresql_concurrently=True)`。"
+            "删除任何索引之前，先确认没有频繁的查询依赖它（用 EXPLAIN 看）。"
         ),
     },
 )
 
 
 def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
-    if not isinstance(op, ops.DropIndexOp):
-        return
-    # Autogenerate drops an index because a model lost it: asked whether the queries need it. A
-    # typed revision (lint) drops it on purpose: only the lock is left to say, a plain DROP INDEX on
-    # PostgreSQL (ACCESS EXCLUSIVE). CONCURRENTLY takes none (inside the transaction
+    # The lock is what there is to say, the same for a revision autogenerate writes and one typed
+    # (lint): a plain DROP INDEX on PostgreSQL takes ACCESS EXCLUSIVE. CONCURRENTLY takes none (the
+    # form online DDL writes, in autocommit_block(); inside the transaction
     # concurrent-index-in-transaction refuses it); MySQL/MariaDB drop it in place, SQLite at once.
-    if context.typed and (context.dialect != "postgresql" or op.kw.get("postgresql_concurrently")):
+    if not isinstance(op, ops.DropIndexOp) or context.dialect != "postgresql":
+        return
+    if op.kw.get("postgresql_concurrently") or context.outside_transaction(op):
         return
     yield RULE.finding(str(op.table_name), name=op.index_name)

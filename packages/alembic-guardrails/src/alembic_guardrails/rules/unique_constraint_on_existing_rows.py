@@ -38,16 +38,18 @@ def check(op: ops.MigrateOperation, context: Context) -> Iterator[Finding]:
     if unique is None or not context.existing(unique[0]):
         return
     table, name, columns = unique
-    if (
-        context.typed
-        and context.dialect == "postgresql"
-        and isinstance(op, ops.CreateIndexOp)
-        and op.kw.get("postgresql_concurrently")
-        and context.outside_transaction(op)
+    if context.dialect == "postgresql" and (
+        context.online
+        or (
+            isinstance(op, ops.CreateIndexOp)
+            and op.kw.get("postgresql_concurrently")
+            and context.outside_transaction(op)
+        )
     ):
-        # strong_migrations' safe unique constraint, typed: the unique index built CONCURRENTLY
-        # outside the transaction (then `ADD CONSTRAINT ... USING INDEX`). Duplicates fail the
-        # build, as they would any form, but no lock is held and nothing else is changed.
+        # strong_migrations' safe unique constraint: the unique index built CONCURRENTLY outside the
+        # transaction (then `ADD CONSTRAINT ... USING INDEX`), typed or as online DDL writes it.
+        # Duplicates fail the build, as they would any form, but no lock is held and nothing else is
+        # changed; autogenerate counts them first and the revision asks again (rows-break-constraint).
         return
     # Over columns this revision adds without a default every row holds NULL: NULLs never collide.
     if not all((table, column) in context.all_null for column in columns):
