@@ -379,6 +379,14 @@ MUTATIONS = [
         ("tests/test_lock_retries.py", "-k", "autocommit_block"),
     ),
     Mutation(
+        "mysql_blocked_ddl_not_retried_in_place",
+        RETRIES,
+        "if context.root_connection is not connection or not DDL.match(statement):",
+        "if True:",
+        "on MySQL/MariaDB a DDL statement blocked after committed ones is retried alone, in place",
+        ("tests/test_lock_retries.py", "-k", "retried_alone"),
+    ),
+    Mutation(
         "existing_server_default_not_filled",
         REWRITES,
         "    for default in (op.modify_server_default, op.existing_server_default):",

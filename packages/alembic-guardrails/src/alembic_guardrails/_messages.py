@@ -67,6 +67,11 @@ MESSAGES = {
             "Lock retry {attempt}: waited {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock on: {statement}; "
             "blocked by {blockers}; rolled back, trying again in {pause} s"
         ),
+        "lock_retry_statement": (
+            "Lock retry {attempt}: waited {timeout} (MIGRATION_LOCK_TIMEOUT) for a lock on: {statement}; "
+            "blocked by {blockers}; the statements before it stay done (MySQL/MariaDB commit DDL as they go), "
+            "trying this one again in {pause} s"
+        ),
         "lock_retry_unknown": "another session",
         "lock_retry_budget": (
             "Lock retries: gave up after {tries} attempts, the budget of {budget} "
@@ -276,6 +281,10 @@ MESSAGES = {
         "lock_retry": (
             "锁重试第 {attempt} 次：为语句 {statement} 等锁已达 {timeout}（MIGRATION_LOCK_TIMEOUT）；"
             "阻塞者：{blockers}；已回滚，{pause} 秒后重试"
+        ),
+        "lock_retry_statement": (
+            "锁重试第 {attempt} 次：为语句 {statement} 等锁已达 {timeout}（MIGRATION_LOCK_TIMEOUT）；"
+            "阻塞者：{blockers}；之前的语句已经完成（MySQL/MariaDB 的 DDL 会立即提交），{pause} 秒后只重试这一条"
         ),
         "lock_retry_unknown": "另一个会话",
         "lock_retry_budget": "锁重试：已尝试 {tries} 次，{budget} 的预算（MIGRATION_LOCK_RETRY_BUDGET）已用完，放弃",

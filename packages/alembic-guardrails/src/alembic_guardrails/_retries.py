@@ -26,11 +26,15 @@ each revision commits on its own, so Alembic re-reads alembic_version and goes
 on from the last committed revision. Not retried, and said why:
 - a revision that ran statements in `autocommit_block()` (they are committed:
   running it again would repeat them);
-- on MySQL/MariaDB, a revision that already ran statements before the blocked
-  one (DDL commits as it goes there: they cannot be rolled back), unless each
-  of them runs again harmlessly (IF [NOT] EXISTS, CREATE OR REPLACE, a trigger
-  dropped IF EXISTS before it is created), as the expand step of a zero-downtime
-  rename writes them.
+- on MySQL/MariaDB, a revision whose blocked statement is not DDL (a row lock)
+  after statements that committed (DDL commits as it goes there: they cannot
+  be rolled back), unless each of them runs again harmlessly (IF [NOT] EXISTS,
+  CREATE OR REPLACE, a trigger dropped IF EXISTS before it is created), as the
+  expand step of a zero-downtime rename writes them.
+On MySQL/MariaDB a blocked DDL statement is retried on its own, in place
+(`_mysql_statement_retries`): the server committed what came before it and the
+statement itself did nothing, so only it runs again, on the same schedule and
+budget.
 
 `offline_timeouts` writes the lock timeout of one attempt (MIGRATION_LOCK_TIMEOUT,
 default 500ms) at the top of `--sql` output, so a DBA running the script, who
@@ -291,6 +295,120 @@ def describe(pid: int, state: str | None, query: str | None) -> str:
     return f"pid {pid} ({state or '?'}: {words})"
 
 
+class Attempts:
+    """The attempts of one run: each one's lock timeout, the pause after it, and the budget they share."""
+
+    def __init__(self, connection: Connection, budget: float, explicit: bool) -> None:
+        self.connection = connection
+        self.budget = budget
+        self.explicit = explicit
+        self.timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+        if explicit and connection.dialect.name in ("mysql", "mariadb"):
+            self.timeout = f"{_mysql_seconds(self.timeout)}s"  # what the server really waits
+        self._schedule: Iterator[tuple[float, float]] = (
+            ((_seconds(self.timeout), pause) for pause in pauses()) if explicit else schedule()
+        )
+        self.number = 1
+        self._seconds, self._pause = next(self._schedule)
+        self._started: float | None = None
+        self.gave_up = False
+
+    def start(self, execute: Callable[[str], None] | None = None) -> None:
+        """Set this attempt's lock timeout: on the session, or through `execute` (a DBAPI cursor's)."""
+        if self.explicit:
+            return  # runtime._apply_timeouts set it once, for every attempt
+        if execute is None:
+            self.timeout = use_lock_timeout(self.connection, self._seconds)
+            return
+        whole = max(1, math.ceil(self._seconds))
+        wait = 0 if self._seconds < 1 and _is_mariadb(self.connection) else whole
+        execute(f"SET SESSION lock_wait_timeout = {wait}, SESSION innodb_lock_wait_timeout = {whole}")
+        self.timeout = f"{wait}s"
+
+    def give_way(
+        self, statement: str, blockers: str, reason: str | None = None, *, rolled_back: bool = True
+    ) -> float:
+        """After a lock timeout: the pause before the next attempt, said on stderr; GiveUp when none is left."""
+        self._started = self._started or time.monotonic()
+        if reason is None and time.monotonic() - self._started + self._pause > self.budget:
+            reason = messages.text(
+                "lock_retry_budget", budget=_budget_name(self.budget), tries=str(self.number)
+            )
+        if reason is not None:
+            print(reason, file=sys.stderr)
+            self.gave_up = True
+            raise GiveUp
+        pause = self._pause
+        self.number += 1
+        fields = {
+            "attempt": str(self.number),
+            "timeout": self.timeout,
+            "statement": " ".join(statement.split()[:8]),
+            "blockers": blockers or messages.text("lock_retry_unknown"),
+            "pause": f"{pause:.1f}",
+        }
+        # Rolled back: the revision runs again from its top; else only the blocked statement does.
+        line = (
+            messages.text("lock_retry", **fields)
+            if rolled_back
+            else messages.text("lock_retry_statement", **fields)
+        )
+        print(line, file=sys.stderr, flush=True)
+        self._seconds, self._pause = next(self._schedule)
+        return pause
+
+
+class GiveUp(Exception):
+    """No attempt is left: the lock timeout that ended the last one goes to the caller."""
+
+
+# DDL: MySQL/MariaDB commit what came before it, then take the metadata lock. A lock timeout there
+# means the statement did nothing, and nothing before it can be undone: retry that statement alone.
+DDL = re.compile(r"\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE)\b", re.IGNORECASE)
+
+
+@contextmanager
+def _mysql_statement_retries(connection: Connection, attempts: Attempts) -> Iterator[None]:
+    """On MySQL/MariaDB a DDL statement that hits the lock timeout waits and runs again in place.
+
+    The revision-level retry would have to run the statements before it again, and they are
+    committed; a background thread of the server's (InnoDB statistics, purge) holding a table's
+    metadata lock for a moment would then fail a revision that only had to wait.
+    """
+    if connection.dialect.name not in ("mysql", "mariadb"):
+        yield
+        return
+    engine = connection.engine
+
+    def execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        if context.root_connection is not connection or not DDL.match(statement):
+            return False  # SQLAlchemy runs it as usual
+        while True:
+            try:
+                cursor.execute(statement, parameters)
+                return True
+            except connection.dialect.loaded_dbapi.OperationalError as error:
+                if (error.args or (None,))[0] != 1205:
+                    raise
+                try:
+                    pause = attempts.give_way(statement, "", rolled_back=False)
+                except GiveUp:
+                    raise error from None
+                time.sleep(pause)
+                attempts.start(cursor.execute)
+
+    def execute_no_params(cursor: Any, statement: str, context: Any) -> bool:
+        return execute(cursor, statement, None, context)
+
+    event.listen(engine, "do_execute", execute)
+    event.listen(engine, "do_execute_no_params", execute_no_params)
+    try:
+        yield
+    finally:
+        event.remove(engine, "do_execute", execute)
+        event.remove(engine, "do_execute_no_params", execute_no_params)
+
+
 def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], None]) -> None:
     """Call run_migrations(), and again after a pause each time a revision hits the lock timeout."""
     # Inside a transaction of the caller's (a test's), a failed attempt cannot be
@@ -302,23 +420,15 @@ def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], N
     if budget <= 0:  # retries turned off: the first lock timeout fails the run
         run_migrations()
         return
-    explicit = os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip()
-    attempts: Iterator[tuple[float, float]]
-    if explicit:  # a fixed bound per attempt, as _apply_timeouts set it
-        timeout = _timeout_setting("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
-        if connection.dialect.name in ("mysql", "mariadb"):
-            timeout = f"{_mysql_seconds(timeout)}s"  # what the server really waits
-        attempts = ((_seconds(timeout), pause) for pause in pauses())
-    else:
-        attempts = schedule()
-    started = None
+    explicit = bool(os.environ.get("MIGRATION_LOCK_TIMEOUT", "").strip())
+    attempts = Attempts(connection, budget, explicit)
     with (
         _lock_timeouts_kept(connection) if not explicit else nullcontext(),
         RevisionWatch(connection) as watch,
+        _mysql_statement_retries(connection, attempts),
     ):
-        for attempt, (seconds, pause) in enumerate(attempts, start=2):
-            if not explicit:
-                timeout = use_lock_timeout(connection, seconds)
+        attempts.start()
+        while True:
             try:
                 run_migrations()
                 return
@@ -326,32 +436,18 @@ def run_with_lock_retries(connection: Connection, run_migrations: Callable[[], N
                 if not is_lock_timeout(error):
                     raise
                 # What this attempt waited, for the one-line message if it is the last.
-                setattr(error, LOCK_TIMEOUT_WAITED, timeout)
-                started = started or time.monotonic()
-                reason = watch.why_not_retry()
-                if reason is None and time.monotonic() - started + pause > budget:
-                    reason = messages.text(
-                        "lock_retry_budget", budget=_budget_name(budget), tries=str(attempt - 1)
-                    )
-                if reason is not None:
-                    print(reason, file=sys.stderr)
+                setattr(error, LOCK_TIMEOUT_WAITED, attempts.timeout)
+                if attempts.gave_up:  # the statement-level retries spent the budget, and said so
                     raise
-                blocked_by = ", ".join(watch.blockers) or messages.text("lock_retry_unknown")
-                statement = " ".join(str(error.statement or "").split()[:8])
-                print(
-                    messages.text(
-                        "lock_retry",
-                        attempt=str(attempt),
-                        timeout=timeout,
-                        statement=statement,
-                        blockers=blocked_by,
-                        pause=f"{pause:.1f}",
-                    ),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                try:
+                    pause = attempts.give_way(
+                        str(error.statement or ""), ", ".join(watch.blockers), watch.why_not_retry()
+                    )
+                except GiveUp:
+                    raise error from None
                 watch.blockers = []
                 time.sleep(pause)
+                attempts.start()
 
 
 def _mysql_seconds(duration: str) -> int:
