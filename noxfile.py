@@ -31,7 +31,9 @@ def tests(session: nox.Session) -> None:
     session.install("-r", "tests/requirements.txt")
     # The uv nox runs on, for the tests that run uv in a bake (the venv itself has none).
     uv = getattr(nox.virtualenv, "UV", None) or "uv"
-    session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs, env={**PYTEST_ENV, "UV": uv})
+    # The slowest tests listed at the end: where CI's minutes go.
+    run = ("pytest", "-n", "auto", "--dist", "loadgroup", "--durations", "25")
+    session.run(*run, *session.posargs, env={**PYTEST_ENV, "UV": uv})
 
 
 # The Python versions SQLAlchemy 2.1 supports, at both ends that this machine kind has (3.14 is
