@@ -16,8 +16,10 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -156,6 +158,16 @@ def scratch_root() -> str | None:
     if shm.is_dir() and os.access(shm, os.W_OK):
         return str(shm)
     return None
+
+
+@contextmanager
+def scratch_directory(args: argparse.Namespace, prefix: str) -> Iterator[Path]:
+    """A temporary directory under --dir (the machine and the directory printed first: where the
+    figures come from)."""
+    print(f"machine: {machine()}")
+    print(f"scratch directory: {args.dir or tempfile.gettempdir()}")
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=args.dir) as tmp:
+        yield Path(tmp)
 
 
 def remove_database(path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 from _common import (
@@ -23,9 +22,9 @@ from _common import (
     arguments,
     bake,
     environment,
-    machine,
     remove_database,
     report,
+    scratch_directory,
     timed,
     write_chain,
 )
@@ -94,10 +93,7 @@ def verify(name: str, cwd: Path, database: Path, env: dict[str, str], head: str)
 
 def main() -> int:
     args = arguments(__doc__.splitlines()[0], TARGET)
-    print(f"machine: {machine()}")
-    print(f"scratch directory: {args.dir or tempfile.gettempdir()}")
-    with tempfile.TemporaryDirectory(prefix="guard-cost-", dir=args.dir) as tmp:
-        tmp_path = Path(tmp)
+    with scratch_directory(args, "guard-cost-") as tmp_path:
         baked = bake(tmp_path / "baked")
         versions = baked / "alembic" / "versions"
         head = write_revisions(versions, EXTRA_REVISIONS)

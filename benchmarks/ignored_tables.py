@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 from _common import (
@@ -23,8 +22,8 @@ from _common import (
     arguments,
     bake,
     environment,
-    machine,
     report,
+    scratch_directory,
     timed,
 )
 
@@ -67,10 +66,7 @@ def verify(project: Path, plain: Path, with_ignored: Path, tmp: Path) -> None:
 
 def main() -> int:
     args = arguments(__doc__.splitlines()[0], TARGET)
-    print(f"machine: {machine()}")
-    print(f"scratch directory: {args.dir or tempfile.gettempdir()}")
-    with tempfile.TemporaryDirectory(prefix="ignored-tables-", dir=args.dir) as tmp:
-        tmp_path = Path(tmp)
+    with scratch_directory(args, "ignored-tables-") as tmp_path:
         project = bake(tmp_path / "baked")
         plain = tmp_path / "plain.sqlite3"
         with_ignored = tmp_path / "with_ignored.sqlite3"

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from _common import FIRST_REVISION, alembic, environment, machine, revision_file
-from _postgres import side_by_side
+from _servers import side_by_side
 from backfill import DEFAULT_URL, Writer
 
 MAX_WAIT_TARGET = 0.200  # seconds: the writer's longest wait, rewritten form

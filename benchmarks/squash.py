@@ -17,7 +17,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from _common import (
@@ -26,9 +25,9 @@ from _common import (
     arguments,
     bake,
     environment,
-    machine,
     remove_database,
     report,
+    scratch_directory,
     timed,
     write_chain,
 )
@@ -83,10 +82,7 @@ def tables_of(database: Path) -> list[str]:
 
 def main() -> int:
     args = arguments(__doc__.splitlines()[0], TARGET)
-    print(f"machine: {machine()}")
-    print(f"scratch directory: {args.dir or tempfile.gettempdir()}")
-    with tempfile.TemporaryDirectory(prefix="squash-", dir=args.dir) as tmp:
-        tmp_path = Path(tmp)
+    with scratch_directory(args, "squash-") as tmp_path:
         history = bake(tmp_path / "history")
         versions = history / "alembic" / "versions"
         # The template's revisions after the first one would sit beside ours: chain ours after

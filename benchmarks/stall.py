@@ -35,16 +35,14 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-from _common import FIRST_REVISION, alembic, bake, environment, machine, revision_file
-from _postgres import side_by_side
+from _common import FIRST_REVISION, alembic, environment, machine, revision_file
+from _servers import is_mariadb, side_by_side
 from backfill import DEFAULT_URL
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 MAX_WAIT_TARGET = 0.25  # seconds: any read's or write's longest wait, baked
 DONE_AFTER_TARGET = 2.0  # seconds after the long transaction ends
@@ -73,7 +71,7 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
-    args.mysql = make_url(args.url).get_backend_name() in ("mysql", "mariadb")
+    args.mysql = is_mariadb(args.url)
     if args.rows < 1 or args.rounds < 1 or args.hold <= 0:
         parser.error("--rows and --rounds must be at least 1, --hold above 0")
     return args
@@ -182,51 +180,9 @@ def run_side(project: Path, url: str, args: argparse.Namespace, side: str) -> di
     }
 
 
-def mariadb_side_by_side(
-    server_url: str,
-    source: str,
-    rows: int,
-    rounds: int,
-    sides: tuple[str, ...],
-    run_side,
-    describe,
-) -> tuple[dict[str, list[dict]], str]:
-    """_postgres.side_by_side on a MariaDB server: a throwaway database, rounds alternating the sides."""
-    admin_url = make_url(server_url).set(drivername="mysql+pymysql")
-    name = f"bench_stall_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-        server = connection.execute(text("SELECT version()")).scalar()
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            project = bake(Path(scratch), database="mysql")
-            (project / "alembic" / "versions" / "20260101_000001_benchmark.py").write_text(source)
-            alembic(project, "upgrade", FIRST_REVISION, env=environment(DATABASE_URL=url))
-            loader = create_engine(url, isolation_level="AUTOCOMMIT")
-            with loader.connect() as connection:  # MariaDB's sequence engine: seq_1_to_N
-                connection.execute(text("TRUNCATE users"))
-                connection.execute(
-                    text(f"INSERT INTO users (name) SELECT CONCAT('user ', seq) FROM seq_1_to_{rows}")
-                )
-                connection.execute(text("ANALYZE TABLE users"))
-            loader.dispose()
-            results: dict[str, list[dict]] = {side: [] for side in sides}
-            for round_number in range(rounds):
-                for side in sides if round_number % 2 == 0 else sides[::-1]:
-                    results[side].append(run_side(project, url, side))
-                    print(f"round {round_number + 1} {side:<6}: {describe(results[side][-1])}", flush=True)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
-    return results, server
-
-
 def main() -> int:
     args = arguments()
-    results, server = (mariadb_side_by_side if args.mysql else side_by_side)(
+    results, server = side_by_side(
         args.url,
         ADD_NICKNAME,
         args.rows,
