@@ -145,13 +145,21 @@ def use_lock_timeout(connection: Connection, seconds: float) -> str:
         waited = _duration(seconds)
         connection.execute(text("SELECT set_config('lock_timeout', :value, false)"), {"value": waited})
     else:
-        whole = max(1, math.ceil(seconds))
-        wait = 0 if seconds < 1 and _is_mariadb(connection) else whole
-        connection.execute(text("SET SESSION lock_wait_timeout = :seconds"), {"seconds": wait})
-        connection.execute(text("SET SESSION innodb_lock_wait_timeout = :seconds"), {"seconds": whole})
-        waited = f"{wait}s"
+        connection.exec_driver_sql(mysql_lock_waits(connection, seconds))
+        waited = f"{_mysql_wait(connection, seconds)}s"
     connection.commit()
     return waited
+
+
+def _mysql_wait(connection: Connection, seconds: float) -> int:
+    """The metadata lock wait MySQL/MariaDB take for `seconds`: whole seconds, MariaDB 0 below 1."""
+    return 0 if seconds < 1 and _is_mariadb(connection) else max(1, math.ceil(seconds))
+
+
+def mysql_lock_waits(connection: Connection, seconds: float) -> str:
+    """The SET of one attempt's lock waits on MySQL/MariaDB (whole seconds: safe to inline)."""
+    wait, whole = _mysql_wait(connection, seconds), max(1, math.ceil(seconds))
+    return f"SET SESSION lock_wait_timeout = {wait}, SESSION innodb_lock_wait_timeout = {whole}"
 
 
 # The session's lock timeouts as the schedule finds them, and how to set them back.
@@ -320,10 +328,8 @@ class Attempts:
         if execute is None:
             self.timeout = use_lock_timeout(self.connection, self._seconds)
             return
-        whole = max(1, math.ceil(self._seconds))
-        wait = 0 if self._seconds < 1 and _is_mariadb(self.connection) else whole
-        execute(f"SET SESSION lock_wait_timeout = {wait}, SESSION innodb_lock_wait_timeout = {whole}")
-        self.timeout = f"{wait}s"
+        execute(mysql_lock_waits(self.connection, self._seconds))
+        self.timeout = f"{_mysql_wait(self.connection, self._seconds)}s"
 
     def give_way(
         self, statement: str, blockers: str, reason: str | None = None, *, rolled_back: bool = True
